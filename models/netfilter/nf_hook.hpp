@@ -1,0 +1,21 @@
+// NF_HOOK for IPv4 (net/netfilter/core.c nf_hook_slow) over the tables registered at a hook,
+// in priority order, and ipt_do_table (net/ipv4/netfilter/ip_tables.c) for each.
+#pragma once
+#include "models/net.hpp"
+#include "models/skbuff.hpp"
+
+namespace kpath::kernel {
+
+enum class NfVerdict : uint8_t { ACCEPT, DROP };
+
+struct NfHookResult {
+  NfVerdict verdict = NfVerdict::ACCEPT;
+  Origin origin;               // rule (or policy line) that decided a DROP
+  const char* table = nullptr; // table name of the deciding rule
+};
+
+// Runs every table registered at `hook`. in/out are ifindexes (0 = none).
+template <typename T>
+NfHookResult nf_hook_slow(const Net& net, SkBuff& skb, NfHook hook, int in, int out, T& t);
+
+}  // namespace kpath::kernel
