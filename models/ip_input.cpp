@@ -199,10 +199,13 @@ static Stage nf_local_in(const Net& net, SkBuff& skb, T& t) {
 
 template <typename T>
 static Stage ip_local_deliver_finish(const Net& net, SkBuff& skb, T& t) {
-  switch (skb.pkt.protocol) {
-    case IPPROTO_TCP_: return Stage::tcp_v4_rcv;
-    case IPPROTO_UDP_: return Stage::udp_rcv;
-    case IPPROTO_ICMP_: return Stage::icmp_rcv;
+  const uint8_t proto = skb.pkt.protocol;
+  if (proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_ || proto == IPPROTO_ICMP_) {
+    t.step("ip_protocol_deliver_rcu", {}, [&] {
+      return fmt::format("hands the packet to {}; IpInDelivers +1 when the handler returns (even if it then drops it)",
+                         proto == IPPROTO_TCP_ ? "tcp_v4_rcv" : proto == IPPROTO_UDP_ ? "udp_rcv" : "icmp_rcv");
+    });
+    return proto == IPPROTO_TCP_ ? Stage::tcp_v4_rcv : proto == IPPROTO_UDP_ ? Stage::udp_rcv : Stage::icmp_rcv;
   }
   // ip_protocol_deliver_rcu: no handler, no raw socket
   skb.counters.inc(Snmp::IpInUnknownProtos);

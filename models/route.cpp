@@ -38,7 +38,7 @@ static DropReason local_input(const Net& net, const NetDevice& in, const FibResu
     dst.flags &= static_cast<uint8_t>(~RTCF_LOCAL);
     t.step("ip_route_input_slow", {}, [&] {
       return fmt::format("attach an error route: rt_type RTN_UNREACHABLE, dst.input = ip_error, dst.error = {} (the lookup itself succeeds; the drop happens in ip_error)",
-                         errno_name(err).substr(1));
+                         errno_name(-err).substr(1));
     }, StepKind::Verdict);
   } else {
     dst.input = DstInput::ip_local_deliver;

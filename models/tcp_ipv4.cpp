@@ -17,6 +17,9 @@ static std::string sk_desc(const Sock& s) {
 template <typename T>
 static bool tcp_send_reply(const Net& net, SkBuff& skb, bool anysrc, uint32_t mark, const char* what, bool count_outnoroutes, T& t) {
   const Packet& p = skb.pkt;
+  t.step("ip_route_output_key", {}, [&] {
+    return fmt::format("output route for the {} {} -> {} (mark 0x{:x}{})", what, p.daddr, p.saddr, mark, anysrc ? ", transparent socket: any source allowed" : "");
+  });
   Flowi4 fl;
   fl.daddr = p.saddr;
   fl.saddr = p.daddr;

@@ -11,6 +11,7 @@ ip link set lo up
 ip link add ${VETH_SERVER_INNER} type veth peer name veth-client
 ip addr add 10.200.0.2/24 dev ${VETH_SERVER_INNER}
 ip link set ${VETH_SERVER_INNER} up
+ip link set veth-client up
 
 # The proxy: a TCP socket with IP_TRANSPARENT listening on all addresses.
 #kpath socket tcp listen 0.0.0.0:${LISTEN_PORT} transparent

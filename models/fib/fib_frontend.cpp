@@ -169,7 +169,7 @@ int fib_validate_source(const Net& net, const SkBuffView& v, Ipv4Addr src, Ipv4A
     }
     if (net.fib_has_custom_local_routes || net.fib_has_custom_rules) {
       t.step("fib_validate_source", {}, [&] {
-        return fmt::format("rp_filter off, but {} forces the full check", net.fib_has_custom_rules ? "custom ip rules" : "custom local routes");
+        return fmt::format("rp_filter off, but {} force the full check (fib_has_custom_rules / fib_has_custom_local_routes)", net.fib_has_custom_rules ? "the custom ip rules" : "custom local routes");
       });
       return fib_validate_source_full(net, v, src, dst, tos, oif, in_dev, 0, accept_local, src_valid_mark, reason, t);
     }

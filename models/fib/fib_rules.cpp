@@ -108,7 +108,10 @@ static FibResult fib_rules_lookup(const Net& net, const Flowi4& fl, T& t) {
         }
       }
     }
-    if (res.err == -EAGAIN) continue;
+    if (res.err == -EAGAIN) {
+      t.step("fib_rules_lookup", {}, [&] { return fmt::format("-EAGAIN from rule {}: continue with the next rule", r->pref); });
+      continue;
+    }
     return res;
   }
   t.step("fib_rules_lookup", {}, [&] { return std::string("no rule decided (-ESRCH): -ENETUNREACH"); }, StepKind::Verdict);

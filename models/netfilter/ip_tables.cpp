@@ -352,6 +352,7 @@ NfVerdict ipt_do_table(const XtParams& par, Origin& decided, T& t) {
 template <typename T>
 NfHookResult nf_hook_slow(const Net& net, SkBuff& skb, NfHook hook, int in, int out, T& t) {
   NfHookResult res;
+  bool any = false;
   for (const NfHookEntry& h : net.hooks[hook]) {
     if (h.table == XtTableId::Count) {  // nf_conntrack_in at NF_IP_PRI_CONNTRACK (-200)
       if (skb.ct == CtState::UNTRACKED) continue;
@@ -375,6 +376,7 @@ NfHookResult nf_hook_slow(const Net& net, SkBuff& skb, NfHook hook, int in, int 
       t.step(kHookNames[hook], {}, [&] { return std::string("nat: only the first packet of a connection traverses the nat table; skipped"); });
       continue;
     }
+    any = true;
     t.step(kHookNames[hook], {}, [&] {
       return fmt::format("table {} (priority {}), chain {}", kXtTableNames[static_cast<size_t>(h.table)], h.priority, ch.name);
     });
@@ -388,6 +390,7 @@ NfHookResult nf_hook_slow(const Net& net, SkBuff& skb, NfHook hook, int in, int 
       return res;
     }
   }
+  if (!any) t.step(kHookNames[hook], {}, [&] { return std::string("no rules at this hook (empty chains, policy ACCEPT): NF_ACCEPT"); });
   return res;
 }
 

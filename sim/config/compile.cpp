@@ -1,4 +1,5 @@
 #include "sim/config/compile.hpp"
+#include "sim/config/ip/ip_fib.hpp"
 #include <fmt/format.h>
 #include <algorithm>
 #include <functional>
@@ -8,42 +9,6 @@ namespace kpath {
 using namespace kernel;
 
 namespace {
-
-// fib_magic (net/ipv4/fib_frontend.c) for one address, as fib_add_ifaddr calls it.
-void fib_add_ifaddr(const NetDevice& dev, const InIfaddr& ifa, const NetDevice* prim_dev, std::map<uint32_t, FibTable>& tables) {
-  auto magic = [&](RtnType type, Ipv4Addr dst, uint8_t len, Ipv4Addr src) {
-    FibAlias fa;
-    fa.dst = Prefix{dst, len}.canonical();
-    fa.type = type;
-    fa.table = type == RTN_UNICAST ? RT_TABLE_MAIN : RT_TABLE_LOCAL;
-    fa.scope = type == RTN_LOCAL ? RT_SCOPE_HOST : RT_SCOPE_LINK;
-    fa.protocol = RTPROT_KERNEL;
-    fa.prefsrc = src;
-    FibNh nh;
-    nh.dev = dev.ifindex;
-    nh.scope = type == RTN_LOCAL ? RT_SCOPE_NOWHERE : RT_SCOPE_HOST;
-    nh.linkdown = !dev.carrier;
-    fa.nhs.push_back(nh);
-    fa.origin = ifa.origin;
-    fa.kernel_created = true;
-    auto& tb = tables[fa.table];
-    tb.id = fa.table;
-    // fib_magic uses NLM_F_CREATE|NLM_F_APPEND semantics without duplicates of the same key
-    for (auto& e : tb.aliases)
-      if (e.dst == fa.dst && e.type == fa.type && e.tos == 0 && e.priority == 0 && e.nhs.size() == 1 && e.nhs[0].dev == nh.dev && e.prefsrc == src) return;
-    tb.aliases.push_back(std::move(fa));
-  };
-  (void)prim_dev;
-  const Ipv4Addr prim_src = ifa.local;  // the primary's address: for secondaries the primary of the subnet
-  magic(RTN_LOCAL, ifa.local, 32, prim_src);
-  if (!dev.up) return;
-  if (!ifa.broadcast.is_zero() && !ifa.broadcast.is_lbcast()) magic(RTN_BROADCAST, ifa.broadcast, 32, prim_src);
-  const Prefix pfx = ifa.prefix();
-  if (!pfx.addr.is_zeronet() && !ifa.secondary && (pfx.addr != ifa.local || ifa.prefixlen < 32)) {
-    magic(dev.is_loopback() ? RTN_LOCAL : RTN_UNICAST, pfx.addr, ifa.prefixlen, prim_src);
-    if (ifa.prefixlen < 31) magic(RTN_BROADCAST, Ipv4Addr{pfx.addr.v | ~pfx.mask()}, 32, prim_src);
-  }
-}
 
 std::string hook_list(uint8_t hooks) {
   std::string s;
@@ -66,7 +31,7 @@ void check_xt_table(const XtTable& tbl) {
         if (j->chain_index < 0) continue;
         if (state[static_cast<size_t>(j->chain_index)] == 1)
           throw ConfigError(e.target.origin, fmt::format(
-              "iptables v1.8.9 (nf_tables): RULE_APPEND failed (Too many levels of symbolic links): rule in chain {} "
+              "iptables v1.8.9 (nf_tables): RULE_APPEND failed (Too many links): rule in chain {} "
               "(the kernel refuses a loop of chains reachable from a built-in chain: {} jumps back into {})",
               tbl.chains[static_cast<size_t>(c)].name, tbl.chains[static_cast<size_t>(c)].name, j->chain));
         if ((hooks[static_cast<size_t>(j->chain_index)] & hk) != hk || state[static_cast<size_t>(j->chain_index)] == 0) visit(j->chain_index, hk);
@@ -145,8 +110,11 @@ Net compile(const HostConfig& host, const KernelProfile& profile) {
   // Tables: kernel-derived routes first (they exist before any user route in a fresh host).
   net.tables[RT_TABLE_LOCAL].id = RT_TABLE_LOCAL;
   net.tables[RT_TABLE_MAIN].id = RT_TABLE_MAIN;
-  for (const auto& d : net.devices)
-    for (const auto& a : d.addrs) fib_add_ifaddr(d, a, nullptr, net.tables);
+  for (FibAlias& fa : fib_magic_routes(host)) {
+    auto& tb = net.tables[fa.table];
+    tb.id = fa.table;
+    tb.aliases.push_back(std::move(fa));
+  }
   for (FibAlias fa : host.routes) {
     for (auto& nh : fa.nhs) {
       const NetDevice* d = net.dev(nh.dev);
@@ -157,7 +125,8 @@ Net compile(const HostConfig& host, const KernelProfile& profile) {
       if (d) {
         // fib_sync_down_dev: a device going down kills nexthops whose scope is not NOWHERE
         if (!d->up && nh.scope != RT_SCOPE_NOWHERE) nh.dead = true;
-        if (!d->carrier) nh.linkdown = true;
+        // linkdown (fib_check_nh / NETDEV_CHANGE) never touches scope-host (NOWHERE) nexthops
+        if (!d->carrier && nh.scope != RT_SCOPE_NOWHERE) nh.linkdown = true;
       } else if (nh.dev) {
         nh.dead = true;
       }

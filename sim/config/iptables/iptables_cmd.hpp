@@ -4,6 +4,7 @@
 // per extension as iptables' extensions/ do.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 #include "sim/config/host_config.hpp"
 #include "sim/config/lexer.hpp"
@@ -22,5 +23,9 @@ void iptables_command(HostConfig& host, const std::vector<Word>& argv, const Com
 // `first_line` is the SourceLoc of the first line of `text` (file id + line), so that errors
 // point into here-documents correctly.
 void iptables_restore(HostConfig& host, const std::string& text, SourceLoc first_line, bool noflush, std::vector<Diagnostic>& notes);
+
+// The rule as `iptables -S` (and iptables-save) prints it: "-A CHAIN -p tcp -m tcp --dport 80 -j ACCEPT".
+// iptables-nft lists several tcp/udp port matches of one rule as one; `legacy` prints them as given.
+std::string iptables_rule_text(std::string_view chain, const kernel::IptEntry& e, bool legacy = false);
 
 }  // namespace kpath

@@ -1,0 +1,17 @@
+# CLI contracts: exit codes and error wording.
+set(STORY ${PROJECT_SOURCE_DIR}/examples/tproxy-local-route)
+set(PKT "tcp 10.200.0.1:40000 -> 1.2.3.4:80 iif veth-server syn")
+kpath_cli_test(explain_broken ARGS explain ${STORY}/broken.sh --packet ${PKT} REGEX "DROP at ip_error: drop reason IP_INADDRERRORS")
+kpath_cli_test(explain_fixed ARGS explain ${STORY}/fixed.sh --packet ${PKT} REGEX "DELIVER to tcp socket 0.0.0.0:9999")
+kpath_cli_test(explain_json ARGS explain ${STORY}/broken.sh --packet ${PKT} --format json REGEX "\"drop_reason\": \"IP_INADDRERRORS\"")
+kpath_cli_test(bad_packet_exit2 ARGS explain ${STORY}/broken.sh --packet "tcp 10.200.0.1:40000 => 1.2.3.4:80" WILL_FAIL)
+kpath_cli_test(bad_packet_message ARGS explain ${STORY}/broken.sh --packet "tcp 10.200.0.1:40000 => 1.2.3.4:80" REGEX "<packet>:1:22: error: unexpected \"=>\"; expected \"->\"")
+kpath_cli_test(missing_device_message ARGS explain ${STORY}/broken.sh --packet "tcp 10.200.0.1:40000 -> 1.2.3.4:80 iif eth7" REGEX "Cannot find device \"eth7\"")
+kpath_cli_test(set_overrides ARGS explain ${STORY}/fixed.sh --set LISTEN_PORT=8888 --packet ${PKT} REGEX "DELIVER to tcp socket 0.0.0.0:8888")
+kpath_cli_test(bad_config_line ARGS explain ${PROJECT_SOURCE_DIR}/tests/data/bad-line.sh --packet ${PKT} REGEX "bad-line.sh:4:[0-9]+: error:")
+kpath_cli_test(bad_config_exit2 ARGS explain ${PROJECT_SOURCE_DIR}/tests/data/bad-line.sh --packet ${PKT} WILL_FAIL)
+kpath_cli_test(unset_variable ARGS explain ${PROJECT_SOURCE_DIR}/tests/data/unset-var.sh --packet ${PKT} REGEX "unset-var.sh:3:[0-9]+: error: .*NOT_SET_ANYWHERE")
+kpath_cli_test(graph_dot ARGS graph REGEX "\"ip_rcv_finish\" -> \"dst_input\"")
+
+# exit code 2 exactly (WILL_FAIL only says non-zero)
+add_test(NAME cli.exit_code_is_2 COMMAND sh -c "$<TARGET_FILE:kpath> explain ${STORY}/broken.sh --packet 'bogus' 2>/dev/null; test $? -eq 2")

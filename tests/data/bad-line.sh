@@ -1,0 +1,4 @@
+#!/bin/bash
+ip link add veth-server type veth peer name veth-client
+ip addr add 10.200.0.2/24 dev veth-server
+ip route add default dev veth-server scpoe host table 100
