@@ -10,6 +10,7 @@
 #include "models/fib/fib_rules.hpp"
 #include "models/fib/fib_trie.hpp"
 #include "models/netdevice.hpp"
+#include "models/netfilter/nf_tables.hpp"
 #include "models/netfilter/x_tables.hpp"
 #include "models/profile.hpp"
 #include "models/sock.hpp"
@@ -62,7 +63,9 @@ std::optional<NetSysctlKey> net_sysctl_key(std::string_view name);
 // One netfilter hook entry: a table (iptables) at its priority. nft base chains join later.
 struct NfHookEntry {
   int priority;
-  XtTableId table;  // XtTableId::Count = nf_conntrack_in (NF_IP_PRI_CONNTRACK)
+  XtTableId table;   // XtTableId::Count = nf_conntrack_in (NF_IP_PRI_CONNTRACK) or an nft chain
+  int nft_table = -1;  // >= 0: an nft base chain, Net::nft[nft_table].chains[nft_chain]
+  int nft_chain = -1;
 };
 
 struct Net {
@@ -81,6 +84,7 @@ struct Net {
   FibTable merged_main;                    // local+main merged trie, used while !fib_has_custom_rules
 
   std::array<XtTable, 5> xt;               // raw, mangle, nat, filter, security
+  std::vector<NftTable> nft;               // nftables tables (ip and inet families)
   std::array<std::vector<NfHookEntry>, NF_INET_NUMHOOKS> hooks;  // priority order
 
   SockTable socks;

@@ -354,6 +354,25 @@ NfHookResult nf_hook_slow(const Net& net, SkBuff& skb, NfHook hook, int in, int 
   NfHookResult res;
   bool any = false;
   for (const NfHookEntry& h : net.hooks[hook]) {
+    if (h.nft_table >= 0) {
+      const NftChain& ch = net.nft[static_cast<size_t>(h.nft_table)].chains[static_cast<size_t>(h.nft_chain)];
+      if (ch.rules.empty() && ch.policy == XtVerdict::ACCEPT) continue;
+      if (ch.type == "nat" && skb.ct != CtState::NEW) continue;
+      any = true;
+      t.step(kHookNames[hook], ch.origin, [&] {
+        return fmt::format("nft table {} {} chain {} (priority {})", net.nft[static_cast<size_t>(h.nft_table)].family,
+                           net.nft[static_cast<size_t>(h.nft_table)].name, ch.name, h.priority);
+      });
+      t.push();
+      NfVerdict v = nft_do_chain(net, skb, h.nft_table, h.nft_chain, hook, in, out, res.origin, t);
+      t.pop();
+      if (v == NfVerdict::DROP) {
+        res.verdict = NfVerdict::DROP;
+        res.table = "nft";
+        return res;
+      }
+      continue;
+    }
     if (h.table == XtTableId::Count) {  // nf_conntrack_in at NF_IP_PRI_CONNTRACK (-200)
       if (skb.ct == CtState::UNTRACKED) continue;
       const Packet& p = skb.pkt;

@@ -18,4 +18,9 @@ struct NfHookResult {
 template <typename T>
 NfHookResult nf_hook_slow(const Net& net, SkBuff& skb, NfHook hook, int in, int out, T& t);
 
+// nft_do_chain (net/netfilter/nf_tables_core.c) for one base chain. `decided` gets the rule
+// or policy that gave the verdict.
+template <typename T>
+NfVerdict nft_do_chain(const Net& net, SkBuff& skb, int table, int chain, NfHook hook, int in, int out, Origin& decided, T& t);
+
 }  // namespace kpath::kernel

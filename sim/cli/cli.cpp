@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <set>
 #include <fmt/format.h>
 #include "sim/cli/commands.hpp"
 
@@ -26,6 +27,10 @@ static const char* kUsage =
     "  kpath explain CONFIG... --packet SPEC [--set VAR=VALUE]... [--format text|json] [--host NS] [--kernel 6.1|6.6|6.12|6.13] [--lenient]\n"
     "  kpath graph [--format dot]\n"
     "  kpath config CONFIG... --export json\n"
+    "  kpath test CONFIG... --expect FILE [--junit FILE]\n"
+    "  kpath lint CONFIG...\n"
+    "  kpath live CONFIG... (--packet SPEC | --expect FILE) [--keep]\n"
+    "  kpath route get ADDR [from ADDR] [iif DEV] [mark N] [tos N] [ipproto P] [sport N] [dport N] [fibmatch] -c CONFIG...\n"
     "packet SPEC: tcp 10.200.0.1:40000 -> 1.2.3.4:80 iif veth-server [syn|ack|fin|rst] [ttl N] [tos N] [len N] [mark N] ...\n";
 
 int cli_main(const std::vector<std::string>& args) {
@@ -35,12 +40,24 @@ int cli_main(const std::vector<std::string>& args) {
   }
   const std::string cmd = args[0];
   CliArgs a;
+  a.raw.assign(args.begin() + 1, args.end());
+  // Options that take a value, for every command (each command reads the ones it knows).
+  static const std::set<std::string> kValued = {"--expect", "--junit", "--fuzz", "--seed", "--threads", "--packets", "--flows", "--pcap",
+                                                "--iif", "--out", "--netns", "-c", "--config", "--export", "--reach", "--from",
+                                                "--shape", "--rules", "--count", "--batch", "--known-differences", "--regressions"};
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& s = args[i];
     auto value = [&](const char* opt) -> std::string {
       if (i + 1 >= args.size()) throw ConfigError({}, fmt::format("option {} needs a value", opt));
       return args[++i];
     };
+    if (cmd == "route") break;  // `route get` has iproute2's own grammar: see a.raw
+    if (kValued.count(s)) {
+      std::string v = value(s.c_str());
+      a.opts.emplace_back(s, v);
+      if (s == "-c" || s == "--config") a.configs.push_back(v);
+      continue;
+    }
     if (s == "--packet" || s == "-p") a.packet = value("--packet");
     else if (s == "--format" || s == "-f") a.format = value("--format");
     else if (s == "--host") a.host = value("--host");
@@ -65,6 +82,10 @@ int cli_main(const std::vector<std::string>& args) {
     if (cmd == "explain") return cmd_explain(a, files);
     if (cmd == "graph") return cmd_graph(a, files);
     if (cmd == "config") return cmd_config(a, files);
+    if (cmd == "test") return cmd_test(a, files);
+    if (cmd == "lint") return cmd_lint(a, files);
+    if (cmd == "live") return cmd_live(a, files);
+    if (cmd == "route") return cmd_route(a, files);
     fmt::print(stderr, "kpath: error: unknown command \"{}\"\n{}", cmd, kUsage);
     return EXIT_BAD_INPUT;
   } catch (const ConfigError& e) {

@@ -161,9 +161,17 @@ Net compile(const HostConfig& host, const KernelProfile& profile) {
     for (size_t ti = 0; ti < 5; ++ti)
       if ((kXtTableHooks[ti] >> h) & 1) list.push_back(NfHookEntry{kXtTablePriority[ti], static_cast<XtTableId>(ti)});
     if (h == NF_INET_PRE_ROUTING || h == NF_INET_LOCAL_OUT) list.push_back(NfHookEntry{-200, XtTableId::Count});
+    // nft base chains join at their priority; equal priorities run in registration order
+    // after the ones already there (nf_hook_entries_grow inserts after equals).
+    for (size_t ti = 0; ti < host.nft.size(); ++ti)
+      for (size_t ci = 0; ci < host.nft[ti].chains.size(); ++ci) {
+        const NftChain& c = host.nft[ti].chains[ci];
+        if (c.base && c.hook == h) list.push_back(NfHookEntry{c.priority, XtTableId::Count, static_cast<int>(ti), static_cast<int>(ci)});
+      }
     std::stable_sort(list.begin(), list.end(), [](auto& a, auto& b) { return a.priority < b.priority; });
   }
   net.socks.socks = host.socks;
+  net.nft = host.nft;
   net.xt_legacy = host.xt_legacy;
   return net;
 }

@@ -41,6 +41,7 @@ struct HostConfig {
                                        kernel::xt_table_new(kernel::XtTableId::nat), kernel::xt_table_new(kernel::XtTableId::filter),
                                        kernel::xt_table_new(kernel::XtTableId::security)};
   std::vector<kernel::Sock> socks;
+  std::vector<kernel::NftTable> nft;                 // nftables tables, in creation order
   bool xt_legacy = false;                            // rules written with iptables-legacy
   std::map<std::string, uint32_t> rt_tables = {{"local", 255}, {"main", 254}, {"default", 253}, {"unspec", 0}};
 
