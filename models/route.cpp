@@ -257,24 +257,50 @@ DropReason ip_route_input_noref(const Net& net, const RouteInputKey& key, Dst& d
   return ip_route_input_slow(net, key, *in, dst, blame, t);
 }
 
+// ip_route_output_key_hash_rcu + __mkroute_output, for what the host itself sends.
 template <typename T>
 int ip_route_output_key(const Net& net, Flowi4& fl, Dst& dst, bool anysrc, T& t) {
+  const NetDevice* dev_out = fl.oif ? net.dev(fl.oif) : nullptr;
+  if (fl.oif && !dev_out) return -ENODEV;
+  dst = Dst{};
+  auto make_special = [&](const NetDevice& d) {
+    // __mkroute_output: limited broadcast and multicast get no gateway and no fib_info
+    dst.dev = d.ifindex;
+    if (fl.daddr.is_lbcast()) { dst.rt_type = RTN_BROADCAST; dst.flags = RTCF_BROADCAST | RTCF_LOCAL; }
+    else { dst.rt_type = RTN_MULTICAST; dst.flags = RTCF_MULTICAST | (fl.daddr == Ipv4Addr{0xe0000001u} ? RTCF_LOCAL : 0); }
+    if (fl.saddr.is_zero()) fl.saddr = inet_select_addr(net, d, Ipv4Addr{});
+    return 0;
+  };
   if (!fl.saddr.is_zero()) {
     if (fl.saddr.is_multicast() || fl.saddr.is_lbcast()) return -EINVAL;
+    if (!fl.oif && (fl.daddr.is_multicast() || fl.daddr.is_lbcast())) {
+      // the device comes from the source address (__ip_dev_find), no FIB lookup
+      for (auto& d : net.devices)
+        for (auto& a : d.addrs)
+          if (a.local == fl.saddr) return make_special(d);
+      return -ENETUNREACH;
+    }
     if (!anysrc && !net.addr_is_configured(fl.saddr)) {
       t.step("ip_route_output_key", {}, [&] {
-        return fmt::format("source {} is not a local address (and the socket is not transparent): -EINVAL", fl.saddr);
+        return fmt::format("source {} is not a local address (and the socket is not transparent): -ENETUNREACH", fl.saddr);
       }, StepKind::Drop);
-      return -EINVAL;
+      return -ENETUNREACH;
     }
   }
+  if (dev_out && (fl.daddr.is_local_multicast() || fl.daddr.is_lbcast())) return make_special(*dev_out);
   fl.iif = LOOPBACK_IFINDEX;
-  fl.oif = 0;
   t.push();
   FibResult res = fib_lookup(net, fl, t, LookupKind::output);
   t.pop();
-  if (res.err) return res.err == -EAGAIN ? -ENETUNREACH : res.err;
-  dst = Dst{};
+  if (res.err) {
+    if (dev_out) {  // "routing tables are wrong": assume the destination is on link
+      dst.rt_type = RTN_UNICAST;
+      dst.dev = dev_out->ifindex;
+      if (fl.saddr.is_zero()) fl.saddr = inet_select_addr(net, *dev_out, fl.daddr);
+      return 0;
+    }
+    return res.err == -EAGAIN ? -ENETUNREACH : res.err;
+  }
   dst.rt_type = res.type;
   dst.table = res.table;
   dst.route = res.fa;
@@ -282,11 +308,20 @@ int ip_route_output_key(const Net& net, Flowi4& fl, Dst& dst, bool anysrc, T& t)
   if (res.type == RTN_LOCAL) {
     dst.dev = LOOPBACK_IFINDEX;
     dst.input = DstInput::ip_local_deliver;
+    dst.flags = RTCF_LOCAL;
     if (fl.saddr.is_zero()) fl.saddr = res.fa && !res.fa->prefsrc.is_zero() ? res.fa->prefsrc : fl.daddr;
     return 0;
   }
   if (!res.fa || res.nh < 0) return -ENETUNREACH;
   const FibNh& nh = res.fa->nhs[static_cast<size_t>(res.nh)];
+  if (fl.daddr.is_lbcast() || fl.daddr.is_multicast()) {
+    const NetDevice* d = net.dev(nh.dev);
+    if (!d) return -ENETUNREACH;
+    if (fl.saddr.is_zero() && !res.fa->prefsrc.is_zero()) fl.saddr = res.fa->prefsrc;
+    int r = make_special(*d);
+    dst.table = res.table;
+    return r;
+  }
   dst.dev = nh.dev;
   dst.gw = nh.gw;
   if (fl.saddr.is_zero()) {
