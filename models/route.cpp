@@ -324,6 +324,10 @@ int ip_route_output_key(const Net& net, Flowi4& fl, Dst& dst, bool anysrc, T& t)
   }
   dst.dev = nh.dev;
   dst.gw = nh.gw;
+  if (res.type == RTN_BROADCAST) {  // __mkroute_output: a broadcast route is local, without gateway
+    dst.flags |= RTCF_BROADCAST | RTCF_LOCAL;
+    dst.gw = Ipv4Addr{};
+  }
   if (fl.saddr.is_zero()) {
     if (!res.fa->prefsrc.is_zero()) fl.saddr = res.fa->prefsrc;
     else if (const NetDevice* od = net.dev(nh.dev)) fl.saddr = inet_select_addr(net, *od, nh.gw.is_zero() ? fl.daddr : nh.gw);
