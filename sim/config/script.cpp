@@ -5,6 +5,7 @@
 #include "sim/config/ip/ip.hpp"
 #include "sim/config/iptables/iptables_cmd.hpp"
 #include "sim/config/kpath_directive.hpp"
+#include "sim/config/nft/nft.hpp"
 #include "sim/config/sysctl.hpp"
 
 namespace kpath {
@@ -90,7 +91,7 @@ struct Dispatcher {
       return;
     }
     if (name == "nft") {
-      unmodelled(argv[0].loc, "nft: nftables rule sets are not read yet; express the rules with iptables");
+      nft_command(set.files, host, rest, cmd, notes);
       return;
     }
     if (name == "ipset" || name == "ebtables" || name == "arptables" || name == "tc" || name == "ethtool" || name == "brctl" || name == "bridge") {
@@ -163,7 +164,14 @@ void load_script_text(ConfigSet& set, const std::string& path, const std::string
       if (cmd.directive) kpath_directive(set, host, cmd, set.diagnostics);
       else d.run(host, cmd.argv, cmd);
     } catch (const ConfigError& e) {
-      if (!tolerated || cmd.directive) throw;
+      if (!tolerated || cmd.directive) {
+        std::string msg = e.what();
+        // A device the host has but the script never creates is the commonest surprise.
+        if (msg.rfind("Cannot find device", 0) == 0 && msg.find("kpath") == std::string::npos)
+          throw ConfigError(e.loc(), msg + " (kpath sees only the devices a config creates: add e.g. `ip link add NAME type dummy`, "
+                                           "`ip addr add A/LEN dev NAME` and `ip link set NAME up` before this line)");
+        throw;
+      }
       set.hosts = std::move(backup);
       set.diagnostics.push_back({Diagnostic::Severity::note, e.loc(), fmt::format("this command fails ({}); the script tolerates it (|| or 2>/dev/null), so kpath continues with the state unchanged", e.what())});
     }
