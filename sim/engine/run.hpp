@@ -13,20 +13,20 @@ namespace kpath {
 
 struct RunResult {
   kernel::SkBuff skb;
-  std::vector<kernel::Stage> path;  // vertices visited, ip_rcv first
+  std::vector<kernel::Stage> path;  // vertices visited, ip_rcv first (recording tracer only)
 };
 
 template <typename T>
 RunResult run_packet(const kernel::Net& net, const PathGraph& g, const kernel::Packet& pkt, T& t) {
   RunResult r{kernel::skb_from_packet(pkt), {}};
   kernel::Stage s = kernel::Stage::ip_rcv;
-  r.path.push_back(s);
+  if constexpr (T::enabled) r.path.push_back(s);  // bulk runs keep no path: no allocation per packet
   while (!kernel::stage_is_terminal(s)) {
     const kernel::Stage next = kernel::run_stage(s, net, r.skb, t);
     if (!g.has_edge(s, next))  // a model returned a transition the kernel does not have
       throw std::logic_error("path graph has no edge " + std::string(kernel::stage_name(s)) + " -> " + std::string(kernel::stage_name(next)));
     s = next;
-    r.path.push_back(s);
+    if constexpr (T::enabled) r.path.push_back(s);
   }
   return r;
 }
