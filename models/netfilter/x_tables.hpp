@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -77,7 +78,48 @@ struct XtAddrtype {            // xt_addrtype.c: bit per RTN_* type
 struct XtIprange { bool has_src = false, has_dst = false; Ipv4Addr src_min, src_max, dst_min, dst_max; bool inv_src = false, inv_dst = false; };
 struct XtIcmp { uint8_t type = 0xff, code_min = 0, code_max = 0xff; bool invert = false; };  // 0xff = any
 struct XtComment { std::string comment; };
-using XtMatchData = std::variant<XtTcpUdp, XtMultiport, XtMark, XtConnmarkMatch, XtSocket, XtConntrack, XtAddrtype, XtIprange, XtIcmp, XtComment>;
+struct IpSet;                  // models/netfilter/ipset.hpp
+struct XtSetInfo {             // struct xt_set_info: a set and the src/dst of each dimension
+  std::string name;            // the set (the kernel keeps its index: rules follow `ipset rename`)
+  uint8_t dim = 0;             // 0 = not used
+  uint8_t flags = 0;           // bit i (1 << i) = dimension i (1-based) is src, else dst
+  std::shared_ptr<const IpSet> set;  // the set's contents (bound when the config is loaded)
+};
+struct XtSetMatch {            // xt_set.c set_match_v4
+  XtSetInfo match_set;
+  bool invert = false;         // IPSET_INV_MATCH
+  bool return_nomatch = false; // IPSET_FLAG_RETURN_NOMATCH
+  bool skip_counter_update = false, skip_subcounter_update = false;  // ! --update-[sub]counters
+};
+struct XtLength { uint16_t min = 0, max = 0; bool invert = false; };                     // xt_length.c
+struct XtPkttype { uint8_t pkttype = 0; bool invert = false; };                         // xt_pkttype.c (PACKET_*)
+struct XtTtl { enum Mode : uint8_t { EQ, NE, LT, GT } mode = EQ; uint8_t ttl = 0; };     // ipt_ttl.c
+struct XtTos { uint8_t value = 0, mask = 0xff; bool invert = false; };                  // xt_dscp.c tos_mt
+struct XtDscp { uint8_t dscp = 0; bool invert = false; };                               // xt_dscp.c dscp_mt
+struct XtLimit { uint32_t avg = 0, burst = 5; };                                        // xt_limit.c xt_rateinfo
+struct XtStatistic {           // xt_statistic.c
+  enum Mode : uint8_t { RANDOM, NTH } mode = RANDOM;
+  bool invert = false;
+  uint32_t probability = 0;    // random: p * 2^31 (lround)
+  uint32_t every = 0, packet = 0, count = 0;  // nth: every is n-1; count = every - packet (initial counter)
+};
+struct XtOwner {               // xt_owner.c revision 1
+  enum : uint8_t { UID = 1, GID = 2, SOCKET = 4, SUPPL_GROUPS = 8 };
+  uint32_t uid_min = 0, uid_max = 0, gid_min = 0, gid_max = 0;
+  uint8_t match = 0, invert = 0;
+};
+struct XtPhysdev {             // xt_physdev.c
+  enum : uint8_t { IN = 1, OUT = 2, BRIDGED = 4, ISIN = 8, ISOUT = 16 };
+  std::string physindev, physoutdev;
+  uint8_t bitmask = 0, invert = 0;
+};
+struct XtMac { std::array<uint8_t, 6> srcaddr{}; bool invert = false; };                // xt_mac.c
+struct XtRpfilter {            // ipt_rpfilter.c xt_rpfilter_info
+  enum : uint8_t { LOOSE = 1, VALID_MARK = 2, ACCEPT_LOCAL = 4, INVERT = 8 };
+  uint8_t flags = 0;
+};
+using XtMatchData = std::variant<XtTcpUdp, XtMultiport, XtMark, XtConnmarkMatch, XtSocket, XtConntrack, XtAddrtype, XtIprange, XtIcmp, XtComment,
+                                 XtSetMatch, XtLength, XtPkttype, XtTtl, XtTos, XtDscp, XtLimit, XtStatistic, XtOwner, XtPhysdev, XtMac, XtRpfilter>;
 
 struct XtMatch {
   XtMatchData data;
@@ -116,7 +158,26 @@ struct XtCt {
   std::string helper;          // --helper NAME
 };
 struct XtReturnMark {};        // placeholder for unmodelled-but-accepted targets (never produced today)
-using XtTargetData = std::variant<XtStandard, XtJump, XtMarkTarget, XtTproxy, XtConnmarkTarget, XtReject, XtLog, XtNat, XtNotrack, XtCt>;
+struct XtTosTarget { uint8_t value = 0, mask = 0; };    // xt_DSCP.c tos_tg: tos = (tos & ~mask) ^ value
+struct XtDscpTarget { uint8_t dscp = 0; };              // xt_DSCP.c dscp_tg
+struct XtTtlTarget { enum Mode : uint8_t { SET, INC, DEC } mode = SET; uint8_t ttl = 0; };  // xt_HL.c ttl_tg
+struct XtTcpmss { uint16_t mss = 0; };                  // xt_TCPMSS.c; 0xffff = --clamp-mss-to-pmtu
+struct XtClassify { uint32_t priority = 0; };           // xt_CLASSIFY.c: skb->priority
+struct XtChecksum {};                                   // xt_CHECKSUM.c --checksum-fill
+struct XtTrace {};                                      // xt_TRACE.c
+struct XtAudit { enum Type : uint8_t { ACCEPT, DROP, REJECT } type = ACCEPT; };  // xt_AUDIT.c
+struct XtNfqueue {             // xt_NFQUEUE.c revision 3
+  uint16_t queuenum = 0, queues_total = 1;
+  bool bypass = false, cpu_fanout = false;
+};
+struct XtSetTarget {           // xt_set.c set_target_v3
+  XtSetInfo add_set, del_set, map_set;
+  bool exist = false;
+  uint32_t timeout = 0xffffffffu;  // UINT32_MAX = the set's default
+  bool map_mark = false, map_prio = false, map_queue = false;
+};
+using XtTargetData = std::variant<XtStandard, XtJump, XtMarkTarget, XtTproxy, XtConnmarkTarget, XtReject, XtLog, XtNat, XtNotrack, XtCt,
+                                  XtTosTarget, XtDscpTarget, XtTtlTarget, XtTcpmss, XtClassify, XtChecksum, XtTrace, XtAudit, XtNfqueue, XtSetTarget>;
 
 struct XtTarget {
   XtTargetData data;

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <fmt/format.h>
 #include "sim/config/iptables/xt/xt_registry.hpp"
+#include "sim/config/ipset.hpp"
 
 namespace kpath {
 namespace {
@@ -391,8 +392,13 @@ std::optional<KernelFault> check_entry(const XtTable& tbl, int chain, size_t idx
     if (proto && (proto != e.ip.proto || e.ip.inv_proto))
       return fault(fmt::format("x_tables: ip_tables: {} match: only valid for protocol {}", ext.name, proto), m.origin);
     if (ext.checkentry) {
-      std::string why = ext.checkentry(m.data, e.ip, hook_mask);
-      if (!why.empty()) return fault(std::move(why), m.origin);
+      const xt::CheckParam par{e, tname, hook_mask, !legacy};
+      std::string why = ext.checkentry(m.data, par);
+      if (!why.empty()) {
+        KernelFault f = fault(std::move(why), m.origin);
+        f.errno_text = std::string(par.errno_text);
+        return f;
+      }
     }
   }
   if (const xt::TargetExt* t = xt::target_ext_of(e.target.data)) {
@@ -402,11 +408,14 @@ std::optional<KernelFault> check_entry(const XtTable& tbl, int chain, size_t idx
     if (k.hooks && (hook_mask & ~k.hooks))
       return fault(fmt::format("x_tables: ip_tables: {} target: used from hooks {}, but only usable from {}", t->name,
                                xt::hook_names(hook_mask), xt::hook_names(k.hooks)), e.target.origin);
+    if (k.proto && (k.proto != e.ip.proto || e.ip.inv_proto))
+      return fault(fmt::format("x_tables: ip_tables: {} target: only valid for protocol {}", t->name, k.proto), e.target.origin);
     if (t->checkentry) {
-      std::string why = t->checkentry(e.target.data, e.ip, hook_mask);
+      const xt::CheckParam par{e, tname, hook_mask, !legacy};
+      std::string why = t->checkentry(e.target.data, par);
       if (!why.empty()) {
         KernelFault f = fault(std::move(why), e.target.origin);
-        if (std::holds_alternative<XtCt>(e.target.data)) f.errno_text = "No such file or directory";
+        f.errno_text = std::string(par.errno_text);
         return f;
       }
     }
@@ -632,9 +641,11 @@ class IptablesRun final : public xt::ArgCursor {
       add_match(ext, opt_loc());
       return;
     }
-    if (xt::iptables_has_match(name))
-      xt::unmodelled_error(loc, fmt::format("kpath: the \"{}\" match exists in iptables 1.8.9 but is not modelled; modelled matches: {}", name,
-                                            xt::modelled_match_names()));
+    if (xt::iptables_has_match(name)) {
+      const std::string_view why = xt::unmodelled_match_reason(name);
+      xt::unmodelled_error(loc, fmt::format("kpath: the \"{}\" match exists in iptables 1.8.9 but is not modelled{}; modelled matches: {}", name,
+                                            why.empty() ? "" : fmt::format(" ({})", why), xt::modelled_match_names()));
+    }
     std::string hint = "kpath models the matches " + xt::modelled_match_names();
     param(loc, fmt::format("Couldn't load match `{}':No such file or directory\n", name), hint);
   }
@@ -750,7 +761,7 @@ class IptablesRun final : public xt::ArgCursor {
     const OptEntry* entry = nullptr;
     for (const OptEntry& e : opts)
       if (e.id == id) { entry = &e; break; }
-    xt::OptCall cb(prog_, ext_name, entry, xt::RuleView{ip_, table_});
+    xt::OptCall cb(prog_, ext_name, entry, xt::RuleView{ip_, table_, &host_.ipsets, prog_.legacy});
     cb.arg = g_.optarg.value_or("");
     cb.has_arg = g_.optarg.has_value();
     cb.opt_loc = opt_loc();
@@ -1016,7 +1027,7 @@ class IptablesRun final : public xt::ArgCursor {
             "drop in the filter (or raw/mangle) table instead");
     if (!wait && wait_interval_set) param(cmd_loc_, "--wait-interval only makes sense with --wait\n");
 
-    const xt::RuleView view{ip_, table_};
+    const xt::RuleView view{ip_, table_, &host_.ipsets, prog_.legacy};
     for (MatchInst& m : matches_) {
       xt::FcheckCall fc{prog_, m.ext->name, m.xflags, m.loc, view};
       if (m.ext->fcheck) m.ext->fcheck(fc, m.data);
@@ -1168,6 +1179,7 @@ class IptablesRun final : public xt::ArgCursor {
           e.target = {XtStandard{XtVerdict::CONTINUE}, cmd_loc_};
         e.origin = cmd_loc_;
         e.text = iptables_rule_text(chain_, e, prog_.legacy);
+        ipset_bind(host_, e);  // the rule holds the sets it names (xt_set keeps the set's index)
         out.push_back(std::move(e));
       }
     return out;
@@ -1462,13 +1474,26 @@ std::vector<Word> split_restore_line(std::string_view line, SourceLoc loc0, std:
 
 }  // namespace
 
-void iptables_command(HostConfig& host, const std::vector<Word>& argv, const Command& cmd, std::vector<Diagnostic>& notes) {
+namespace {
+// --lenient: a rule kpath recognises but does not model is skipped with a warning.
+void lenient_skip(const xt::UnmodelledError& e, std::vector<Diagnostic>& notes, std::string_view what) {
+  notes.push_back({Diagnostic::Severity::warning, e.loc(), fmt::format("{}; --lenient: this {} is skipped", e.what(), what)});
+}
+}  // namespace
+
+void iptables_command(HostConfig& host, const std::vector<Word>& argv, const Command& cmd, std::vector<Diagnostic>& notes, bool lenient) {
   Program prog;
   prog.legacy = host.xt_legacy;
-  IptablesRun(host, argv, cmd.loc, prog, notes).run();
+  try {
+    IptablesRun(host, argv, cmd.loc, prog, notes).run();
+  } catch (const xt::UnmodelledError& e) {
+    if (!lenient) throw xt::UnmodelledError(e.loc(), std::string(e.what()) + " (use --lenient to skip such rules with a warning)");
+    lenient_skip(e, notes, "rule");
+  }
 }
 
-void iptables_restore(HostConfig& host, const std::string& text, SourceLoc first_line, bool noflush, std::vector<Diagnostic>& notes) {
+void iptables_restore(HostConfig& host, const std::string& text, SourceLoc first_line, bool noflush, std::vector<Diagnostic>& notes,
+                      bool lenient) {
   Program prog;
   prog.restore = true;
   prog.legacy = host.xt_legacy;
@@ -1560,7 +1585,12 @@ void iptables_restore(HostConfig& host, const std::string& text, SourceLoc first
     words.push_back({"-t", loc});
     words.push_back({table_name, loc});
     for (Word& w : split_restore_line(std::string_view(buffer).substr(rule_at), shift(loc, rule_at), notes)) words.push_back(std::move(w));
-    IptablesRun(host, words, loc, prog, notes).run();
+    try {
+      IptablesRun(host, words, loc, prog, notes).run();
+    } catch (const xt::UnmodelledError& e) {
+      if (!lenient) throw xt::UnmodelledError(e.loc(), std::string(e.what()) + " (use --lenient to skip such rules with a warning)");
+      lenient_skip(e, notes, "rule");
+    }
   }
   if (in_table)
     throw ConfigError(SourceLoc{first_line.file_id, first_line.line + line, 1},

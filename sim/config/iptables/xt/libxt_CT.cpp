@@ -59,9 +59,11 @@ constexpr Helper kHelpers[] = {{"ftp", 6}, {"irc", 6}, {"sip", 6}, {"sip", 17}, 
                                {"netbios-ns", 17}, {"snmp", 17}, {"pptp", 6}, {"sane", 6}, {"RAS", 17}, {"Q.931", 6}};
 
 // xt_ct_set_helper (net/netfilter/xt_CT.c); both failures are -ENOENT
-std::string ct_check(const kernel::XtTargetData& d, const kernel::IptIp& ip, uint8_t) {
+std::string ct_check(const kernel::XtTargetData& d, const CheckParam& par) {
   const auto& c = std::get<XtCt>(d);
+  const kernel::IptIp& ip = par.entry.ip;
   if (c.helper.empty()) return {};
+  par.errno_text = "No such file or directory";
   const uint8_t proto = ip.inv_proto ? 0 : ip.proto;
   if (!proto) return "xt_CT: You must specify a L4 protocol and not use inversions on it";
   for (const Helper& h : kHelpers)

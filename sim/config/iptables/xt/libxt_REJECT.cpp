@@ -60,8 +60,9 @@ void reject_save(const kernel::XtTargetData& d, const kernel::IptIp&, std::strin
 }
 
 // reject_tg_check (net/ipv4/netfilter/ipt_REJECT.c)
-std::string reject_tg_check(const kernel::XtTargetData& d, const kernel::IptIp& ip, uint8_t) {
+std::string reject_tg_check(const kernel::XtTargetData& d, const CheckParam& par) {
   const auto& r = std::get<XtReject>(d);
+  const kernel::IptIp& ip = par.entry.ip;
   if (r.with == XtReject::ECHOREPLY) return "ipt_REJECT: ECHOREPLY no longer supported.";
   if (r.with == XtReject::TCP_RESET && (ip.proto != 6 || ip.inv_proto)) return "ipt_REJECT: TCP_RESET invalid for non-tcp";
   return {};

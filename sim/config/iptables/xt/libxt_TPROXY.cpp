@@ -37,7 +37,8 @@ void tproxy_tg_save4(const kernel::XtTargetData& d, const kernel::IptIp&, std::s
 }
 
 // tproxy_tg4_check (net/netfilter/xt_TPROXY.c)
-std::string tproxy_tg4_check(const kernel::XtTargetData&, const kernel::IptIp& ip, uint8_t) {
+std::string tproxy_tg4_check(const kernel::XtTargetData&, const CheckParam& par) {
+  const kernel::IptIp& ip = par.entry.ip;
   if ((ip.proto == 6 || ip.proto == 17) && !ip.inv_proto) return {};
   return "xt_TPROXY: Can be used only with -p tcp or -p udp";
 }

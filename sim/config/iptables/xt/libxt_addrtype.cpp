@@ -102,8 +102,9 @@ void addrtype_save(const kernel::XtMatchData& d, const kernel::IptIp&, std::stri
 }
 
 // addrtype_mt_checkentry_v1 (net/netfilter/xt_addrtype.c)
-std::string addrtype_checkentry(const kernel::XtMatchData& d, const kernel::IptIp&, uint8_t hook_mask) {
+std::string addrtype_checkentry(const kernel::XtMatchData& d, const CheckParam& par) {
   using namespace kernel;
+  const uint8_t hook_mask = par.hook_mask;
   const auto& a = std::get<XtAddrtype>(d);
   if (a.limit_iface_in && a.limit_iface_out) return "xt_addrtype: both incoming and outgoing interface limitation cannot be selected";
   if ((hook_mask & ((1 << NF_INET_PRE_ROUTING) | (1 << NF_INET_LOCAL_IN))) && a.limit_iface_out)

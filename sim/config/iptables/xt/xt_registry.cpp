@@ -4,25 +4,45 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdlib>
 #include <fmt/format.h>
 
 namespace kpath::xt {
 
 // One declaration per extension, defined in its libxt_*.cpp.
 extern const MatchExt kTcpMatch, kUdpMatch, kIcmpMatch, kMarkMatch, kConnmarkMatch, kSocketMatch, kMultiportMatch,
-    kConntrackMatch, kStateMatch, kAddrtypeMatch, kIprangeMatch, kCommentMatch;
+    kConntrackMatch, kStateMatch, kAddrtypeMatch, kIprangeMatch, kCommentMatch, kSetMatch, kLengthMatch, kPkttypeMatch,
+    kTtlMatch, kTosMatch, kDscpMatch, kLimitMatch, kStatisticMatch, kOwnerMatch, kPhysdevMatch, kMacMatch, kRpfilterMatch;
 extern const TargetExt kMarkTarget, kConnmarkTarget, kTproxyTarget, kRejectTarget, kLogTarget, kDnatTarget, kSnatTarget,
-    kMasqueradeTarget, kRedirectTarget, kCtTarget, kNotrackTarget;
+    kMasqueradeTarget, kRedirectTarget, kCtTarget, kNotrackTarget, kTosTarget, kDscpTarget, kTtlTarget, kTcpmssTarget,
+    kClassifyTarget, kChecksumTarget, kTraceTarget, kAuditTarget, kNfqueueTarget, kSetTarget;
 
 namespace {
 
-constexpr std::array<const MatchExt*, 12> kMatches = {
-    &kAddrtypeMatch, &kCommentMatch, &kConnmarkMatch, &kConntrackMatch, &kIcmpMatch, &kIprangeMatch,
-    &kMarkMatch,     &kMultiportMatch, &kSocketMatch, &kStateMatch,     &kTcpMatch,  &kUdpMatch,
+constexpr std::array<const MatchExt*, 24> kMatches = {
+    &kAddrtypeMatch, &kCommentMatch,   &kConnmarkMatch, &kConntrackMatch, &kDscpMatch,  &kIcmpMatch,
+    &kIprangeMatch,  &kLengthMatch,    &kLimitMatch,    &kMacMatch,       &kMarkMatch,  &kMultiportMatch,
+    &kOwnerMatch,    &kPhysdevMatch,   &kPkttypeMatch,  &kRpfilterMatch,  &kSetMatch,   &kSocketMatch,
+    &kStateMatch,    &kStatisticMatch, &kTcpMatch,      &kTosMatch,       &kTtlMatch,   &kUdpMatch,
 };
-constexpr std::array<const TargetExt*, 11> kTargets = {
-    &kConnmarkTarget, &kCtTarget,   &kDnatTarget, &kLogTarget,      &kMarkTarget,   &kMasqueradeTarget,
-    &kNotrackTarget,  &kRedirectTarget, &kRejectTarget, &kSnatTarget, &kTproxyTarget,
+constexpr std::array<const TargetExt*, 21> kTargets = {
+    &kAuditTarget,   &kChecksumTarget, &kClassifyTarget, &kConnmarkTarget, &kCtTarget,      &kDnatTarget,
+    &kDscpTarget,    &kLogTarget,      &kMarkTarget,     &kMasqueradeTarget, &kNfqueueTarget, &kNotrackTarget,
+    &kRedirectTarget, &kRejectTarget,  &kSetTarget,      &kSnatTarget,     &kTcpmssTarget,  &kTosTarget,
+    &kTproxyTarget,  &kTraceTarget,    &kTtlTarget,
+};
+
+struct Unmodelled { std::string_view name, why; };
+// Matches iptables ships whose semantics need what kpath's single explained packet lacks.
+constexpr Unmodelled kUnmodelledMatches[] = {
+    {"recent", "it remembers addresses across packets (stateful), which kpath does not model"},
+    {"hashlimit", "it keeps per-flow rate state across packets, which kpath does not model"},
+    {"connlimit", "it counts the host's connections, which kpath does not model"},
+    {"connbytes", "it counts a connection's traffic, which kpath does not model"},
+    {"quota", "it counts traffic across packets, which kpath does not model"},
+    {"string", "it matches the packet payload, which kpath does not model"},
+    {"u32", "it reads arbitrary packet bytes (payload), which kpath does not model"},
+    {"bpf", "it runs a BPF program over the packet bytes (payload), which kpath does not model"},
 };
 
 // What `ls /usr/lib/x86_64-linux-gnu/xtables` offers iptables 1.8.9 for IPv4 (libxt_* and libipt_*).
@@ -63,7 +83,7 @@ void param_error(const Program& prog, SourceLoc loc, std::string_view msg, std::
   throw ConfigError(loc, text);
 }
 
-void unmodelled_error(SourceLoc loc, std::string_view msg) { throw ConfigError(loc, std::string(msg)); }
+void unmodelled_error(SourceLoc loc, std::string_view msg) { throw UnmodelledError(loc, std::string(msg)); }
 
 void OptCall::error(std::string_view msg) const {
   std::string hint;
@@ -296,7 +316,8 @@ namespace {
 uint64_t type_max(OptType t) {
   switch (t) {
     case OptType::UINT8: return 0xff;
-    case OptType::UINT16: return 0xffff;
+    case OptType::UINT16:
+    case OptType::UINT16RC: return 0xffff;
     default: return 0xffffffffull;
   }
 }
@@ -419,6 +440,7 @@ void parse_protocol_opt(OptCall& cb) {
 }
 
 void parse_mint(OptCall& cb) {
+  const uint64_t lmax = type_max(cb.entry->type);
   cb.nvals = 0;
   std::string_view rest = cb.arg;
   while (true) {
@@ -427,16 +449,69 @@ void parse_mint(OptCall& cb) {
     size_t end = 0;
     uint64_t v = 0;
     if (rest.empty() || rest[0] == ':') {
-      v = cb.nvals == 1 ? 0xffffffffull : 0;
+      v = cb.nvals == 1 ? lmax : 0;
     } else {
-      if (!xtables_strtoul(rest, &end, &v, 0, 0xffffffffull))
-        cb.error(fmt::format("{}: bad value for option \"--{}\" near \"{}\", or out of range (0-4294967295).\n", cb.ext_name, cb.entry->name, rest));
+      if (!xtables_strtoul(rest, &end, &v, 0, lmax))
+        cb.error(fmt::format("{}: bad value for option \"--{}\" near \"{}\", or out of range (0-{}).\n", cb.ext_name, cb.entry->name, rest, lmax));
       if (end < rest.size() && rest[end] != ':')
         cb.error(fmt::format("{}: Argument to \"--{}\" has unexpected characters near \"{}\".\n", cb.ext_name, cb.entry->name, rest.substr(end)));
     }
     cb.u32_range[cb.nvals++] = static_cast<uint32_t>(v);
     if (end >= rest.size()) break;
     rest = rest.substr(end + 1);
+  }
+}
+
+// xtopt_parse_float
+void parse_double(OptCall& cb) {
+  const OptEntry& e = *cb.entry;
+  const std::string& a = cb.arg;
+  char* end = nullptr;
+  const double v = a.empty() ? 0 : std::strtod(a.c_str(), &end);
+  if (a.empty() || end == a.c_str() || *end != '\0' || (e.min != e.max && (v < e.min || v > e.max)))
+    cb.error(fmt::format("{}: bad value for option \"--{}\", or out of range ({}-{}).\n", cb.ext_name, e.name, e.min, e.max));
+  cb.dbl = v;
+}
+
+// xtopt_parse_tosmask / tos_parse_numeric: a number (then value[/mask], mask 0xff by default)
+// or a symbolic name, which takes the option's default mask (entry->max).
+void parse_tosmask(OptCall& cb) {
+  const std::string& a = cb.arg;
+  size_t end = 0;
+  uint32_t v = 0;
+  if (xtables_strtoui(a, &end, &v, 0, 255)) {
+    const std::string illegal = fmt::format("Illegal value: \"{}\"", a);
+    cb.tos_value = static_cast<uint8_t>(v);
+    cb.tos_mask = 0xff;
+    if (end < a.size() && a[end] == '/') {
+      size_t end2 = 0;
+      if (!xtables_strtoui(std::string_view(a).substr(end + 1), &end2, &v, 0, 255)) cb.error(illegal);
+      cb.tos_mask = static_cast<uint8_t>(v);
+      end += 1 + end2;
+    }
+    if (end != a.size()) cb.error(illegal);
+    return;
+  }
+  cb.tos_mask = static_cast<uint8_t>(cb.entry->max);
+  auto sym = tos_symbol(a);
+  if (!sym) cb.error(fmt::format("Symbolic name \"{}\" is unknown", a));
+  cb.tos_value = *sym;
+}
+
+// xtopt_parse_ethermac: six hex groups of at most two digits, ':' between them
+void parse_ethermac(OptCall& cb) {
+  std::string_view a = cb.arg;
+  for (size_t i = 0; i < 6; ++i) {
+    size_t n = 0;
+    unsigned v = 0;
+    while (n < a.size() && std::isxdigit(static_cast<unsigned char>(a[n]))) {
+      v = v * 16 + static_cast<unsigned>(std::isdigit(static_cast<unsigned char>(a[n])) ? a[n] - '0' : (std::tolower(a[n]) - 'a' + 10));
+      ++n;
+    }
+    const bool last = i == 5;
+    if (n > 2 || (last ? n != a.size() : (n >= a.size() || a[n] != ':'))) cb.error("Invalid MAC address specified.");
+    cb.ethermac[i] = static_cast<uint8_t>(v);
+    a.remove_prefix(last ? n : n + 1);
   }
 }
 
@@ -465,7 +540,11 @@ void xtables_option_parse(OptCall& cb) {
     case OptType::HOSTMASK: parse_hostmask(cb); break;
     case OptType::PROTOCOL: parse_protocol_opt(cb); break;
     case OptType::SYSLOGLEVEL: parse_sysloglevel(cb); break;
-    case OptType::UINT32RC: parse_mint(cb); break;
+    case OptType::UINT32RC:
+    case OptType::UINT16RC: parse_mint(cb); break;
+    case OptType::DOUBLE: parse_double(cb); break;
+    case OptType::TOSMASK: parse_tosmask(cb); break;
+    case OptType::ETHERMAC: parse_ethermac(cb); break;
   }
   cb.xflags |= eflag;
 }
@@ -523,6 +602,18 @@ const MatchExt& match_ext_of(const kernel::XtMatchData& d) {
     else if constexpr (std::is_same_v<D, XtAddrtype>) return kAddrtypeMatch;
     else if constexpr (std::is_same_v<D, XtIprange>) return kIprangeMatch;
     else if constexpr (std::is_same_v<D, XtIcmp>) return kIcmpMatch;
+    else if constexpr (std::is_same_v<D, XtSetMatch>) return kSetMatch;
+    else if constexpr (std::is_same_v<D, XtLength>) return kLengthMatch;
+    else if constexpr (std::is_same_v<D, XtPkttype>) return kPkttypeMatch;
+    else if constexpr (std::is_same_v<D, XtTtl>) return kTtlMatch;
+    else if constexpr (std::is_same_v<D, XtTos>) return kTosMatch;
+    else if constexpr (std::is_same_v<D, XtDscp>) return kDscpMatch;
+    else if constexpr (std::is_same_v<D, XtLimit>) return kLimitMatch;
+    else if constexpr (std::is_same_v<D, XtStatistic>) return kStatisticMatch;
+    else if constexpr (std::is_same_v<D, XtOwner>) return kOwnerMatch;
+    else if constexpr (std::is_same_v<D, XtPhysdev>) return kPhysdevMatch;
+    else if constexpr (std::is_same_v<D, XtMac>) return kMacMatch;
+    else if constexpr (std::is_same_v<D, XtRpfilter>) return kRpfilterMatch;
     else return kCommentMatch;
   }, d);
 }
@@ -545,6 +636,16 @@ const TargetExt* target_ext_of(const kernel::XtTargetData& d) {
       }
     } else if constexpr (std::is_same_v<D, XtNotrack>) return &kNotrackTarget;
     else if constexpr (std::is_same_v<D, XtCt>) return &kCtTarget;
+    else if constexpr (std::is_same_v<D, XtTosTarget>) return &kTosTarget;
+    else if constexpr (std::is_same_v<D, XtDscpTarget>) return &kDscpTarget;
+    else if constexpr (std::is_same_v<D, XtTtlTarget>) return &kTtlTarget;
+    else if constexpr (std::is_same_v<D, XtTcpmss>) return &kTcpmssTarget;
+    else if constexpr (std::is_same_v<D, XtClassify>) return &kClassifyTarget;
+    else if constexpr (std::is_same_v<D, XtChecksum>) return &kChecksumTarget;
+    else if constexpr (std::is_same_v<D, XtTrace>) return &kTraceTarget;
+    else if constexpr (std::is_same_v<D, XtAudit>) return &kAuditTarget;
+    else if constexpr (std::is_same_v<D, XtNfqueue>) return &kNfqueueTarget;
+    else if constexpr (std::is_same_v<D, XtSetTarget>) return &kSetTarget;
     else return nullptr;
   }, d);
 }
@@ -554,6 +655,66 @@ bool iptables_has_match(std::string_view name) {
 }
 bool iptables_has_target(std::string_view name) {
   return std::find(std::begin(kIptablesTargets), std::end(kIptablesTargets), name) != std::end(kIptablesTargets);
+}
+std::string_view unmodelled_match_reason(std::string_view name) {
+  for (const Unmodelled& u : kUnmodelledMatches)
+    if (u.name == name) return u.why;
+  return {};
+}
+
+// ---- TOS and DSCP names ----
+namespace {
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+struct NamedValue { std::string_view name; uint8_t value; };
+constexpr NamedValue kTosSymbols[] = {
+    {"Minimize-Delay", 0x10}, {"Maximize-Throughput", 0x08}, {"Maximize-Reliability", 0x04}, {"Minimize-Cost", 0x02}, {"Normal-Service", 0x00},
+};
+constexpr NamedValue kDsClasses[] = {
+    {"CS0", 0x00}, {"CS1", 0x08}, {"CS2", 0x10}, {"CS3", 0x18}, {"CS4", 0x20}, {"CS5", 0x28}, {"CS6", 0x30}, {"CS7", 0x38},
+    {"BE", 0x00},  {"AF11", 0x0a}, {"AF12", 0x0c}, {"AF13", 0x0e}, {"AF21", 0x12}, {"AF22", 0x14}, {"AF23", 0x16},
+    {"AF31", 0x1a}, {"AF32", 0x1c}, {"AF33", 0x1e}, {"AF41", 0x22}, {"AF42", 0x24}, {"AF43", 0x26}, {"EF", 0x2e},
+};
+// A Debian 12 base system's /etc/passwd and /etc/group (base-passwd).
+constexpr std::pair<std::string_view, uint32_t> kUsers[] = {
+    {"root", 0}, {"daemon", 1}, {"bin", 2}, {"sys", 3}, {"sync", 4}, {"games", 5}, {"man", 6}, {"lp", 7}, {"mail", 8},
+    {"news", 9}, {"uucp", 10}, {"proxy", 13}, {"www-data", 33}, {"backup", 34}, {"list", 38}, {"irc", 39}, {"_apt", 42},
+    {"nobody", 65534},
+};
+constexpr std::pair<std::string_view, uint32_t> kGroups[] = {
+    {"root", 0}, {"daemon", 1}, {"bin", 2}, {"sys", 3}, {"adm", 4}, {"tty", 5}, {"disk", 6}, {"lp", 7}, {"mail", 8},
+    {"news", 9}, {"uucp", 10}, {"man", 12}, {"proxy", 13}, {"kmem", 15}, {"dialout", 20}, {"fax", 21}, {"voice", 22},
+    {"cdrom", 24}, {"floppy", 25}, {"tape", 26}, {"sudo", 27}, {"audio", 29}, {"dip", 30}, {"www-data", 33},
+    {"backup", 34}, {"operator", 37}, {"list", 38}, {"irc", 39}, {"src", 40}, {"shadow", 42}, {"utmp", 43},
+    {"video", 44}, {"sasl", 45}, {"plugdev", 46}, {"staff", 50}, {"games", 60}, {"users", 100}, {"nogroup", 65534},
+};
+}  // namespace
+
+std::optional<uint8_t> tos_symbol(std::string_view name) {
+  for (const NamedValue& s : kTosSymbols)
+    if (iequal(s.name, name)) return s.value;
+  return std::nullopt;
+}
+
+std::optional<uint8_t> class_to_dscp(std::string_view name) {
+  for (const NamedValue& c : kDsClasses)
+    if (name.size() >= c.name.size() && iequal(name.substr(0, c.name.size()), c.name)) return c.value;
+  return std::nullopt;
+}
+
+std::optional<uint32_t> system_user(std::string_view name) {
+  for (const auto& [n, id] : kUsers)
+    if (n == name) return id;
+  return std::nullopt;
+}
+std::optional<uint32_t> system_group(std::string_view name) {
+  for (const auto& [n, id] : kGroups)
+    if (n == name) return id;
+  return std::nullopt;
 }
 
 std::string modelled_match_names() {

@@ -5,12 +5,15 @@
 // its getopt_long list exactly as xtables_options_xfrm does, so prefixes and clashes behave like
 // iptables 1.8.9.
 #pragma once
+#include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+#include "models/netfilter/ipset.hpp"
 #include "models/netfilter/x_tables.hpp"
 #include "sim/config/lexer.hpp"
 #include "sim/core/diag.hpp"
@@ -29,14 +32,20 @@ struct Program {
 // xtables_error(PARAMETER_PROBLEM, ...): "<prefix><msg>" plus kpath's "; <hint>" (what was
 // expected). Newlines in iptables' text (it ends some messages with "\n") are folded.
 [[noreturn]] void param_error(const Program& prog, SourceLoc loc, std::string_view msg, std::string_view hint = {});
-// kpath's own words for what iptables accepts but kpath does not model.
+// kpath's own words for what iptables accepts but kpath does not model. Thrown as
+// UnmodelledError, which `--lenient` turns into a warning that skips the rule.
 [[noreturn]] void unmodelled_error(SourceLoc loc, std::string_view msg);
+class UnmodelledError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
 // One line of text: newlines folded, trailing blanks dropped.
 std::string fold_message(std::string_view msg);
 
 // ---- option tables (libxtables/xtoptions.c) ----
 enum class OptType : uint8_t {
   NONE, UINT8, UINT16, UINT32, STRING, MARKMASK32, PORT, PORTRC, HOST, HOSTMASK, PROTOCOL, SYSLOGLEVEL, UINT32RC,
+  UINT16RC, DOUBLE, TOSMASK, ETHERMAC,
 };
 enum OptFlag : uint8_t { XTOPT_MAND = 1, XTOPT_INVERT = 2, XTOPT_MULTI = 4 };
 
@@ -46,7 +55,8 @@ struct OptEntry {  // struct xt_option_entry
   OptType type = OptType::NONE;
   uint8_t flags = 0;
   uint32_t excl = 0, also = 0;  // bit per id
-  uint32_t min = 0, max = 0;    // STRING: length bounds; integers: value bounds (0 = type limit)
+  uint32_t min = 0, max = 0;    // STRING: length bounds; integers: value bounds (0 = type limit);
+                                // DOUBLE: bounds when min != max; TOSMASK: the mask a symbolic name gets
   uint32_t size = 0;            // STRING stored in a fixed buffer: longer values are cut to size-1
   std::string_view expect;      // kpath: what a valid value looks like (for error hints)
   bool unmodelled = false;      // iptables accepts it, kpath has no field for it: refused with a note why
@@ -56,6 +66,8 @@ struct OptEntry {  // struct xt_option_entry
 struct RuleView {
   const kernel::IptIp& ip;  // protocol and inversions given so far
   kernel::XtTableId table;
+  const std::map<std::string, kernel::IpSet>* ipsets = nullptr;  // the host's sets (get_set_byname)
+  bool legacy = false;      // iptables-legacy (ip_tables) rather than iptables-nft
 };
 
 // Access to the remaining words for old-style extensions that read a second argument
@@ -92,6 +104,9 @@ struct OptCall {
   uint8_t hlen = 32;
   uint8_t syslog_level = 0;
   uint8_t protocol = 0;
+  double dbl = 0;
+  uint8_t tos_value = 0, tos_mask = 0;
+  std::array<uint8_t, 6> ethermac{};
 
   // xtables_error at the argument (value problems): appends what the option expects.
   [[noreturn]] void error(std::string_view msg) const;
@@ -120,7 +135,16 @@ void xtables_options_fcheck(const FcheckCall& cb, std::span<const OptEntry> tabl
 struct KernelReg {
   std::string_view table;  // "" = any table
   uint8_t hooks = 0;       // bit per NfHook; 0 = any hook
-  uint8_t proto = 0;       // xt_match.proto; 0 = any
+  uint8_t proto = 0;       // xt_match.proto / xt_target.proto; 0 = any
+};
+
+// What ->checkentry sees (struct xt_mtchk_param / xt_tgchk_param).
+struct CheckParam {
+  const kernel::IptEntry& entry;  // entryinfo: the rule's ipt_ip and its other matches
+  std::string_view table;
+  uint8_t hook_mask = 0;
+  bool nft_compat = true;         // par->nft_compat: iptables-nft rather than ip_tables
+  mutable std::string_view errno_text = "Invalid argument";  // the error the kernel returns, when not EINVAL
 };
 
 struct MatchExt {  // struct xtables_match + struct xt_match
@@ -134,7 +158,7 @@ struct MatchExt {  // struct xtables_match + struct xt_match
   void (*save)(const kernel::XtMatchData&, const kernel::IptIp&, std::string&) = nullptr;
   std::string_view (*alias)(const kernel::XtMatchData&) = nullptr;  // name printed after -m
   // ->checkentry: "" when the kernel accepts the rule, else what it logs.
-  std::string (*checkentry)(const kernel::XtMatchData&, const kernel::IptIp&, uint8_t hook_mask) = nullptr;
+  std::string (*checkentry)(const kernel::XtMatchData&, const CheckParam&) = nullptr;
   std::string_view summary;  // one line for error hints
 };
 
@@ -147,7 +171,7 @@ struct TargetExt {  // struct xtables_target + struct xt_target
   void (*parse)(OptCall&, kernel::XtTargetData&) = nullptr;
   void (*fcheck)(const FcheckCall&, kernel::XtTargetData&) = nullptr;
   void (*save)(const kernel::XtTargetData&, const kernel::IptIp&, std::string&) = nullptr;
-  std::string (*checkentry)(const kernel::XtTargetData&, const kernel::IptIp&, uint8_t hook_mask) = nullptr;
+  std::string (*checkentry)(const kernel::XtTargetData&, const CheckParam&) = nullptr;
   std::string_view summary;
 };
 
@@ -162,6 +186,8 @@ const TargetExt* target_ext_of(const kernel::XtTargetData& d);  // nullptr for s
 // Extensions iptables 1.8.9 ships (/usr/lib/x86_64-linux-gnu/xtables) whether or not kpath models them.
 bool iptables_has_match(std::string_view name);
 bool iptables_has_target(std::string_view name);
+// Why kpath cannot model a match iptables ships ("" = no particular reason).
+std::string_view unmodelled_match_reason(std::string_view name);
 std::string modelled_match_names();   // "addrtype, comment, ..."
 std::string modelled_target_names();
 
@@ -200,6 +226,15 @@ void save_string(std::string& out, std::string_view value);
 std::string hex(uint32_t v);  // "0x%x"
 // "PREROUTING/INPUT" (the kernel's textify_hooks)
 std::string hook_names(uint8_t mask);
+// tos_symbol_names (libxtables/xtoptions.c): "Minimize-Delay" = 0x10, ...
+std::optional<uint8_t> tos_symbol(std::string_view name);  // case-insensitive
+// class_to_dscp (extensions/dscp_helper.c): a case-insensitive prefix test against CS0..CS7,
+// BE, AF11..AF43, EF in that order, so "af41x" is AF41; nullopt = "Invalid DSCP value".
+std::optional<uint8_t> class_to_dscp(std::string_view name);
+// The users and groups of a Debian base system (getpwnam/getgrnam without the host's files).
+std::optional<uint32_t> system_user(std::string_view name);
+std::optional<uint32_t> system_group(std::string_view name);
+
 // Small edit distance for "did you mean" hints.
 size_t edit_distance(std::string_view a, std::string_view b);
 
