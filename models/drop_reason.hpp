@@ -30,6 +30,8 @@ namespace kpath::kernel {
   X(TCP_CSUM, "bad TCP checksum")                                                                \
   X(UDP_CSUM, "bad UDP checksum")                                                                \
   X(SOCKET_FILTER, "socket filter")                                                              \
+  X(TCP_FLAGS, "TCP flags invalid for the socket's state (e.g. a bare ACK to a listener)")       \
+  X(TCP_RESET, "a RST was received (here: to a listener, which ignores it)")                                                              \
   X(IP_OUTNOROUTES, "no output route")
 
 enum class DropReason : uint8_t {

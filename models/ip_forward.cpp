@@ -56,7 +56,7 @@ template <typename T>
 Stage nf_forward(const Net& net, SkBuff& skb, T& t) {
   NfHookResult r = nf_hook_slow(net, skb, NF_INET_FORWARD, skb.dev, skb.dst.dev, t);
   if (r.verdict == NfVerdict::DROP)
-    return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, net.xt_legacy ? "nf_hook_slow" : "nft_do_chain", r.origin);
+    return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, nf_drop_location(net, r), r.origin);
   return Stage::ip_forward_finish;
 }
 
@@ -75,7 +75,7 @@ template <typename T>
 Stage nf_post_routing(const Net& net, SkBuff& skb, T& t) {
   NfHookResult r = nf_hook_slow(net, skb, NF_INET_POST_ROUTING, 0, skb.dst.dev, t);
   if (r.verdict == NfVerdict::DROP)
-    return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, net.xt_legacy ? "nf_hook_slow" : "nft_do_chain", r.origin);
+    return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, nf_drop_location(net, r), r.origin);
   return Stage::ip_finish_output2;
 }
 

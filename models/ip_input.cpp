@@ -22,7 +22,6 @@ SkBuff skb_from_packet(const Packet& p) {
   return skb;
 }
 
-static const char* nf_drop_location(const Net& net) { return net.xt_legacy ? "nf_hook_slow" : "nft_do_chain"; }
 
 template <typename T>
 static Stage ip_rcv_core(const Net& net, SkBuff& skb, T& t) {
@@ -69,7 +68,7 @@ static Stage ip_rcv_core(const Net& net, SkBuff& skb, T& t) {
 template <typename T>
 static Stage nf_pre_routing(const Net& net, SkBuff& skb, T& t) {
   NfHookResult r = nf_hook_slow(net, skb, NF_INET_PRE_ROUTING, skb.dev, 0, t);
-  if (r.verdict == NfVerdict::DROP) return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, nf_drop_location(net), r.origin);
+  if (r.verdict == NfVerdict::DROP) return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, nf_drop_location(net, r), r.origin);
   return Stage::ip_rcv_finish;
 }
 
@@ -193,7 +192,7 @@ static Stage ip_local_deliver(const Net& net, SkBuff& skb, T& t) {
 template <typename T>
 static Stage nf_local_in(const Net& net, SkBuff& skb, T& t) {
   NfHookResult r = nf_hook_slow(net, skb, NF_INET_LOCAL_IN, skb.dev, 0, t);
-  if (r.verdict == NfVerdict::DROP) return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, nf_drop_location(net), r.origin);
+  if (r.verdict == NfVerdict::DROP) return kfree_skb_reason(skb, DropReason::NETFILTER_DROP, nf_drop_location(net, r), r.origin);
   return Stage::ip_local_deliver_finish;
 }
 

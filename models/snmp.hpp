@@ -28,6 +28,7 @@ namespace kpath::kernel {
   X(IpExtInBcastPkts, "IpExtInBcastPkts", "IPSTATS_MIB_INBCASTPKTS", "route type BROADCAST")             \
   X(IpExtInMcastPkts, "IpExtInMcastPkts", "IPSTATS_MIB_INMCASTPKTS", "route type MULTICAST")             \
   X(TcpExtIPReversePathFilter, "TcpExtIPReversePathFilter", "LINUX_MIB_IPRPFILTER", "rp_filter failure") \
+  X(TcpExtListenDrops, "TcpExtListenDrops", "LINUX_MIB_LISTENDROPS", "SYN dropped by a listener (e.g. SYN-ACK unroutable)") \
   X(TcpInSegs, "TcpInSegs", "TCP_MIB_INSEGS", "segments reaching tcp_v4_rcv with pkt_type HOST")         \
   X(TcpOutSegs, "TcpOutSegs", "TCP_MIB_OUTSEGS", "segments sent, RST/SYN-ACK included")                  \
   X(TcpOutRsts, "TcpOutRsts", "TCP_MIB_OUTRSTS", "RSTs sent by TCP")                                     \

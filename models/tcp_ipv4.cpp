@@ -36,7 +36,9 @@ static bool tcp_send_reply(const Net& net, SkBuff& skb, bool anysrc, uint32_t ma
     t.step("ip_route_output_key", {}, [&] {
       return fmt::format("the {} from {} to {} cannot be routed ({}): it is never sent", what, p.daddr, p.saddr, errno_name(-err));
     }, StepKind::Info);
-    skb.reply_suppressed = anysrc ? "no output route back to the client" : "the reply's source (the packet's destination) is not a local address, so output routing refuses it";
+    skb.reply_suppressed = !anysrc && !net.addr_is_configured(p.daddr)
+                               ? "the reply's source (the packet's destination) is not a local address, so output routing refuses it"
+                               : "no usable output route back to the client";
     return false;
   }
   ip_local_out_count(net, skb);
@@ -77,24 +79,28 @@ Stage tcp_v4_rcv(const Net& net, SkBuff& skb, T& t) {
   skb.delivered_sk = sk;
   if (s.state == SockState::Listen) {
     const bool syn = (p.tcp_flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) == TCPHDR_SYN;
+    if (p.tcp_flags & TCPHDR_RST) {
+      t.step("tcp_rcv_state_process", s.origin, [&] { return std::string("RST to a listener: discarded"); }, StepKind::Drop);
+      return kfree_skb_reason(skb, DropReason::TCP_RESET, "tcp_rcv_state_process");
+    }
     if (syn) {
       t.step("tcp_conn_request", s.origin, [&] { return fmt::format("SYN to the listener on port {}: a request socket answers with SYN-ACK", s.lport); });
-      skb.counters.inc(Snmp::TcpOutSegs);
       const uint32_t mark = net.sysctl.get(NetSysctlKey::tcp_fwmark_accept) ? skb.mark : s.mark;
-      if (tcp_send_reply(net, skb, s.transparent, mark, "SYN-ACK", true, t)) skb.reply = ReplyKind::syn_ack;
+      // inet_csk_route_req: without a route the request is dropped (IpOutNoRoutes, ListenDrops), nothing is sent
+      if (tcp_send_reply(net, skb, s.transparent, mark, "SYN-ACK", true, t)) {
+        skb.counters.inc(Snmp::TcpOutSegs);
+        skb.reply = ReplyKind::syn_ack;
+      } else {
+        skb.counters.inc(Snmp::TcpExtListenDrops);
+      }
       skb.delivered = true;
       return Stage::consume_skb;
     }
-    if (p.tcp_flags & TCPHDR_RST) {
-      t.step("tcp_rcv_state_process", s.origin, [&] { return std::string("RST to a listener: ignored"); });
-      skb.delivered = true;
-      return Stage::consume_skb;
-    }
-    t.step("tcp_rcv_state_process", s.origin, [&] { return std::string("segment without SYN for a listener and no request socket: answered with RST"); });
+    t.step("tcp_v4_do_rcv", s.origin, [&] { return std::string("segment without SYN for a listener and no request socket: answered with RST"); }, StepKind::Drop);
     skb.counters.inc(Snmp::TcpOutSegs);
     skb.counters.inc(Snmp::TcpOutRsts);
     if (tcp_send_reply(net, skb, s.transparent, 0, "RST", false, t)) skb.reply = ReplyKind::rst;
-    return kfree_skb_reason(skb, DropReason::NOT_SPECIFIED, "tcp_v4_rcv");
+    return kfree_skb_reason(skb, DropReason::TCP_FLAGS, "tcp_v4_do_rcv");
   }
   t.step("tcp_v4_do_rcv", s.origin, [&] { return std::string("segment queued to the established socket"); });
   skb.delivered = true;

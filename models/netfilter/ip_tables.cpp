@@ -4,6 +4,7 @@
 #include "models/icmp.hpp"
 #include "models/instantiate.hpp"
 #include "models/netfilter/nf_hook.hpp"
+#include "models/netfilter/xt_ext.hpp"
 #include "models/route.hpp"
 
 namespace kpath::kernel {
@@ -121,6 +122,90 @@ bool match_one(const XtParams& par, const XtMatch& m, std::string& why, T& t) {
       return true;
     } else if constexpr (std::is_same_v<D, XtComment>) {
       return true;
+    } else if constexpr (std::is_same_v<D, XtSetMatch>) {
+      return set_match_v4(par.skb, d, m.origin, why, t);
+    } else if constexpr (std::is_same_v<D, XtLength>) {
+      // xt_length.c length_mt: ntohs(iph->tot_len) in [min, max]
+      const bool ok = (p.tot_len >= d.min && p.tot_len <= d.max) != d.invert;
+      if (!ok) why = fmt::format("length {}", p.tot_len);
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtPkttype>) {
+      // xt_pkttype.c pkttype_mt: skb->pkt_type, set from the frame's destination MAC
+      static constexpr const char* names[] = {"unicast", "broadcast", "multicast", "otherhost"};
+      const uint8_t type = static_cast<uint8_t>(p.pkt_type);
+      const bool ok = (type == d.pkttype) != d.invert;
+      if (!ok)
+        why = fmt::format("pkt_type {}{}", names[type & 3],
+                          p.pkt_type == PktType::HOST && (p.daddr.is_lbcast() || p.daddr.is_multicast() || inet_addr_type(par.net, p.daddr) == RTN_BROADCAST)
+                              ? " (the link-layer type of the frame: add `broadcast` or `multicast` to the packet spec for such a frame)" : "");
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtTtl>) {
+      // ipt_ttl.c ttl_mt
+      bool hit = false;
+      switch (d.mode) {
+        case XtTtl::EQ: hit = p.ttl == d.ttl; break;
+        case XtTtl::NE: hit = p.ttl != d.ttl; break;
+        case XtTtl::LT: hit = p.ttl < d.ttl; break;
+        case XtTtl::GT: hit = p.ttl > d.ttl; break;
+      }
+      if (!hit) why = fmt::format("ttl {}", p.ttl);
+      return hit;
+    } else if constexpr (std::is_same_v<D, XtTos>) {
+      // xt_dscp.c tos_mt: (tos & mask) == value
+      const bool ok = ((p.tos & d.mask) == d.value) != d.invert;
+      if (!ok) why = fmt::format("tos 0x{:02x}", p.tos);
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtDscp>) {
+      // xt_dscp.c dscp_mt: ipv4_get_dsfield >> XT_DSCP_SHIFT
+      const bool ok = ((p.tos >> 2) == d.dscp) != d.invert;
+      if (!ok) why = fmt::format("dscp 0x{:02x}", p.tos >> 2);
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtLimit>) {
+      // xt_limit.c limit_mt: a fresh bucket holds `burst` credits, so the first packet matches
+      t.step("limit_mt", m.origin, [&] {
+        return fmt::format("token bucket (burst {}) starts full: this packet matches; rates over many packets are not modelled", d.burst);
+      });
+      return true;
+    } else if constexpr (std::is_same_v<D, XtStatistic>) {
+      // xt_statistic.c statistic_mt: the event flips the inverted default
+      bool event;
+      std::string how;
+      if (d.mode == XtStatistic::RANDOM) {
+        event = d.probability >= 0x40000000u;  // kpath runs one packet: p >= 0.5 counts as a hit
+        how = fmt::format("random mode, probability {:.11f}: kpath explains one packet deterministically and takes p >= 0.5 as a hit ({})",
+                          d.probability / 2147483648.0, event ? "hit" : "miss");
+      } else {
+        event = d.count == d.every;  // the counter starts at every - packet; it wraps to 0 on this packet when --packet is 0
+        how = fmt::format("nth mode, every {} packet {}: this is the rule's first packet, counter {} -> {}", d.every + 1, d.packet, d.count,
+                          event ? "0 (hit)" : std::to_string(d.count + 1) + " (miss)");
+      }
+      const bool ok = event != d.invert;
+      if (!ok) why = "statistic " + how;
+      else t.step("statistic_mt", m.origin, [&] { return how + ": matched"; });
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtOwner>) {
+      // xt_owner.c owner_mt: packets on kpath's path carry no local socket (skb->sk of a
+      // forwarded packet is NULL): only rules whose every test is inverted match
+      const bool ok = (d.match ^ d.invert) == 0;
+      if (!ok) why = "owner: the packet has no local socket (the owner match tests locally generated packets)";
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtPhysdev>) {
+      // xt_physdev.c physdev_mt without nf_bridge info: a routed packet matches only tests
+      // that are all inverted
+      const bool ok = (d.bitmask & ~d.invert) == 0;
+      if (!ok) why = "physdev: not a bridged packet (kpath models the routed path; br_netfilter is not involved)";
+      else t.step("physdev_mt", m.origin, [&] { return std::string("not a bridged packet: every physdev test is inverted, so the rule matches"); });
+      return ok;
+    } else if constexpr (std::is_same_v<D, XtMac>) {
+      // xt_mac.c mac_mt: ether_addr_equal(eth_hdr(skb)->h_source, srcaddr) ^ invert
+      auto mac = [&] {
+        return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", d.srcaddr[0], d.srcaddr[1], d.srcaddr[2], d.srcaddr[3], d.srcaddr[4], d.srcaddr[5]);
+      };
+      if (!d.invert) why = fmt::format("mac: the packet spec has no source MAC, so it never equals {}", mac());
+      else t.step("mac_mt", m.origin, [&] { return fmt::format("the packet spec has no source MAC: it differs from {}, so ! --mac-source matches", mac()); });
+      return d.invert;
+    } else if constexpr (std::is_same_v<D, XtRpfilter>) {
+      return rpfilter_mt(par.net, par.skb, par.in, d, m.origin, why, t);
     }
     return true;
   }, m.data);
@@ -252,6 +337,70 @@ TgResult target_run(const XtParams& par, const IptEntry& e, int& jump, T& t) {
       return TgResult::CONTINUE;
     } else if constexpr (std::is_same_v<D, XtCt>) {
       if (d.notrack) skb.ct = CtState::UNTRACKED;
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtTosTarget>) {
+      const uint8_t old = p.tos;
+      p.tos = static_cast<uint8_t>((p.tos & ~d.mask) ^ d.value);  // xt_DSCP.c tos_tg
+      t.step("tos_tg", e.target.origin, [&] { return fmt::format("tos 0x{:02x} -> 0x{:02x}", old, p.tos); });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtDscpTarget>) {
+      const uint8_t old = p.tos;
+      p.tos = static_cast<uint8_t>((p.tos & 0x03) | (d.dscp << 2));  // xt_DSCP.c dscp_tg: ECN bits kept
+      t.step("dscp_tg", e.target.origin, [&] { return fmt::format("dscp 0x{:02x} -> 0x{:02x} (tos 0x{:02x} -> 0x{:02x})", old >> 2, d.dscp, old, p.tos); });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtTtlTarget>) {
+      const uint8_t old = p.ttl;
+      switch (d.mode) {  // xt_HL.c ttl_tg: saturating at 0 and 255
+        case XtTtlTarget::SET: p.ttl = d.ttl; break;
+        case XtTtlTarget::INC: p.ttl = static_cast<uint8_t>(std::min(255, p.ttl + d.ttl)); break;
+        case XtTtlTarget::DEC: p.ttl = static_cast<uint8_t>(std::max(0, p.ttl - d.ttl)); break;
+      }
+      t.step("ttl_tg", e.target.origin, [&] { return fmt::format("ttl {} -> {}", old, p.ttl); });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtTcpmss>) {
+      t.step("tcpmss_tg4", e.target.origin, [&] {
+        const bool syn = p.protocol == IPPROTO_TCP_ && (p.tcp_flags & TCPHDR_SYN);
+        const std::string what = d.mss == 0xffff ? std::string("clamped to the path MTU - 40") : fmt::format("set to {}", d.mss);
+        return syn ? fmt::format("the SYN's MSS option would be {} (kpath's packets carry no TCP options); the packet continues", what)
+                   : std::string("not a SYN: nothing to change; the packet continues");
+      });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtClassify>) {
+      t.step("classify_tg", e.target.origin, [&] {
+        return fmt::format("skb->priority = {:x}:{:x} (a qdisc class on egress; not modelled); the packet continues", d.priority >> 16, d.priority & 0xffff);
+      });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtChecksum>) {
+      t.step("checksum_tg", e.target.origin, [&] { return std::string("fills in a missing L4 checksum (no effect on the path); the packet continues"); });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtTrace>) {
+      t.step("trace_tg", e.target.origin, [&] { return std::string("skb->nf_trace = 1: the kernel would log this packet's rule walk (nftrace); the packet continues"); });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtAudit>) {
+      static constexpr const char* types[] = {"accept", "drop", "reject"};
+      t.step("audit_tg", e.target.origin, [&] { return fmt::format("audit record type {} (logging only); the packet continues", types[d.type]); });
+      return TgResult::CONTINUE;
+    } else if constexpr (std::is_same_v<D, XtNfqueue>) {
+      // NF_QUEUE: nf_queue -> __nf_queue finds no listener (kpath runs none): -ESRCH. With
+      // --queue-bypass nf_queue returns 1 and the hook goes on; else the packet is freed.
+      const std::string q = d.queues_total > 1 ? fmt::format("queues {}-{}", d.queuenum, d.queuenum + d.queues_total - 1)
+                                               : fmt::format("queue {}", d.queuenum);
+      if (d.bypass) {
+        t.step("nf_queue", e.target.origin, [&] { return fmt::format("no userspace program listens on {} (-ESRCH); --queue-bypass: the packet continues as if accepted", q); });
+        return TgResult::ACCEPT;
+      }
+      t.step("nf_queue", e.target.origin, [&] {
+        return fmt::format("no userspace program listens on {} (-ESRCH) and there is no --queue-bypass: the packet is freed", q);
+      }, StepKind::Drop);
+      return TgResult::DROP;
+    } else if constexpr (std::is_same_v<D, XtSetTarget>) {
+      t.step("set_target_v3", e.target.origin, [&] {
+        std::string s;
+        if (!d.add_set.name.empty()) s += fmt::format("adds the packet to set {}", d.add_set.name);
+        if (!d.del_set.name.empty()) s += fmt::format("{}removes the packet from set {}", s.empty() ? "" : ", ", d.del_set.name);
+        if (!d.map_set.name.empty()) s += fmt::format("{}maps skbinfo from set {} (kpath's sets carry none)", s.empty() ? "" : ", ", d.map_set.name);
+        return s + " for later packets; sets do not change while kpath runs, and this packet continues";
+      });
       return TgResult::CONTINUE;
     }
     return TgResult::CONTINUE;

@@ -3,6 +3,7 @@
 #pragma once
 #include "models/net.hpp"
 #include "models/skbuff.hpp"
+#include <string_view>
 
 namespace kpath::kernel {
 
@@ -13,6 +14,12 @@ struct NfHookResult {
   Origin origin;               // rule (or policy line) that decided a DROP
   const char* table = nullptr; // table name of the deciding rule
 };
+
+// Tracepoint location of a netfilter drop: nft chains (and iptables-nft) drop in nft_do_chain,
+// legacy x_tables in nf_hook_slow (kernel-path.md §2).
+inline const char* nf_drop_location(const Net& net, const NfHookResult& r) {
+  return (r.table && std::string_view(r.table) == "nft") || !net.xt_legacy ? "nft_do_chain" : "nf_hook_slow";
+}
 
 // Runs every table registered at `hook`. in/out are ifindexes (0 = none).
 template <typename T>

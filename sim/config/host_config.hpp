@@ -14,6 +14,7 @@
 #include "models/fib/fib_semantics.hpp"
 #include "models/net.hpp"
 #include "models/netdevice.hpp"
+#include "models/netfilter/ipset.hpp"
 #include "models/netfilter/x_tables.hpp"
 #include "models/sock.hpp"
 #include "sim/core/diag.hpp"
@@ -42,6 +43,7 @@ struct HostConfig {
                                        kernel::xt_table_new(kernel::XtTableId::security)};
   std::vector<kernel::Sock> socks;
   std::vector<kernel::NftTable> nft;                 // nftables tables, in creation order
+  std::map<std::string, kernel::IpSet> ipsets;       // `ipset create` sets by name (sim/config/ipset.cpp)
   bool xt_legacy = false;                            // rules written with iptables-legacy
   std::map<std::string, uint32_t> rt_tables = {{"local", 255}, {"main", 254}, {"default", 253}, {"unspec", 0}};
 

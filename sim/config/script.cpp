@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 #include "sim/config/ip/ip.hpp"
+#include "sim/config/ipset.hpp"
 #include "sim/config/iptables/iptables_cmd.hpp"
 #include "sim/config/kpath_directive.hpp"
 #include "sim/config/nft/nft.hpp"
@@ -50,7 +51,7 @@ struct Dispatcher {
     }
     if (name == "iptables" || name == "iptables-nft" || name == "iptables-legacy") {
       if (name == "iptables-legacy") host.xt_legacy = true;
-      iptables_command(host, rest, cmd, notes);
+      iptables_command(host, rest, cmd, notes, opt.lenient);
       return;
     }
     if (name == "iptables-restore" || name == "iptables-nft-restore" || name == "iptables-legacy-restore") {
@@ -65,7 +66,7 @@ struct Dispatcher {
         else { file = w.text; file_loc = w.loc; }
       }
       if (cmd.heredoc) {
-        iptables_restore(host, cmd.heredoc->body, cmd.heredoc->loc, noflush, notes);
+        iptables_restore(host, cmd.heredoc->body, cmd.heredoc->loc, noflush, notes, opt.lenient);
         return;
       }
       for (auto& r : cmd.redirects)
@@ -91,10 +92,14 @@ struct Dispatcher {
       return;
     }
     if (name == "nft") {
-      nft_command(set.files, host, rest, cmd, notes);
+      nft_command(set.files, host, rest, cmd, notes, opt.lenient);
       return;
     }
-    if (name == "ipset" || name == "ebtables" || name == "arptables" || name == "tc" || name == "ethtool" || name == "brctl" || name == "bridge") {
+    if (name == "ipset") {
+      ipset_command(set.files, host, rest, cmd, notes, opt.lenient);
+      return;
+    }
+    if (name == "ebtables" || name == "arptables" || name == "tc" || name == "ethtool" || name == "brctl" || name == "bridge") {
       unmodelled(argv[0].loc, fmt::format("{}: not modelled by kpath", name));
       return;
     }
@@ -108,7 +113,7 @@ struct Dispatcher {
     std::stringstream ss;
     ss << in.rdbuf();
     const uint32_t id = set.files.add(file, ss.str());
-    iptables_restore(host, ss.str(), SourceLoc{id, 1, 1}, noflush, notes);
+    iptables_restore(host, ss.str(), SourceLoc{id, 1, 1}, noflush, notes, opt.lenient);
   }
 
   // echo V > /proc/sys/net/..., echo "100 name" >> /etc/iproute2/rt_tables

@@ -13,7 +13,10 @@ namespace kpath {
 struct LoadOptions {
   std::map<std::string, std::string> set_vars;  // --set VAR=VALUE
   bool use_environment = true;
-  bool lenient = false;                         // unmodelled statements warn instead of failing
+  // Statements kpath recognises but does not model (nft, ebtables, tc; iptables rules using an
+  // extension or option it lacks; ipset types it lacks) become warnings that skip the statement
+  // or rule, with its location, instead of errors.
+  bool lenient = false;
 };
 
 // Reads every file into one ConfigSet (the files describe one host, plus any namespaces they

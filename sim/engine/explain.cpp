@@ -28,6 +28,8 @@ std::vector<std::string> kfree_skb_stack(std::string_view loc) {
   else if (loc == "ip_rcv_finish_core") add({"ip_rcv_finish_core", "ip_rcv_finish", "ip_rcv"});
   else if (loc == "ip_rcv_core") add({"ip_rcv_core", "ip_rcv"});
   else if (loc == "nft_do_chain" || loc == "nf_hook_slow") add({loc == "nft_do_chain" ? "nft_do_chain" : "nf_hook_slow", "nf_hook_slow", "ip_rcv"});
+  else if (loc == "tcp_v4_do_rcv") add({"tcp_v4_do_rcv", "tcp_v4_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
+  else if (loc == "tcp_rcv_state_process") add({"tcp_rcv_state_process", "tcp_v4_do_rcv", "tcp_v4_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
   else if (loc == "tcp_v4_rcv") add({"tcp_v4_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
   else if (loc == "__udp4_lib_rcv") add({"__udp4_lib_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
   else if (loc == "icmp_rcv") add({"icmp_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});

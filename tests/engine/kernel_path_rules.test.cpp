@@ -127,14 +127,27 @@ TEST_CASE("UDP: a socket bound to a specific address, limited broadcast with a s
   CHECK(t.verdict.reply == ReplyKind::none);
 }
 
-TEST_CASE("TCP to a listener: a bare ACK gets a RST, a RST is ignored [S tcp_rcv_state_process]", "[kernel][tcp]") {
+TEST_CASE("TCP to a listener: a bare ACK gets a RST (TCP_FLAGS), a RST is dropped (TCP_RESET) [L kpath live]", "[kernel][tcp]") {
   Scenario s(B + "#kpath socket tcp listen 0.0.0.0:80\n");
   auto a = s.run("tcp 192.168.1.2:1 -> 192.168.1.1:80 iif vr ack");
   CHECK(a.verdict.reply == ReplyKind::rst);
+  CHECK(a.verdict.drop_reason == DropReason::TCP_FLAGS);
+  CHECK(a.verdict.drop_function == "tcp_v4_do_rcv");
   CHECK(ctr(a, Snmp::TcpOutRsts) == 1);
   auto r = s.run("tcp 192.168.1.2:1 -> 192.168.1.1:80 iif vr rst");
-  CHECK(r.verdict.disposition == Disposition::deliver);
+  CHECK(r.verdict.drop_reason == DropReason::TCP_RESET);
+  CHECK(r.verdict.drop_function == "tcp_rcv_state_process");
   CHECK(r.verdict.reply == ReplyKind::none);
+}
+
+TEST_CASE("SYN to a listener whose SYN-ACK has no route back: IpOutNoRoutes, ListenDrops, nothing sent [L kpath live]", "[kernel][tcp]") {
+  Scenario s(B + "#kpath socket tcp listen 0.0.0.0:80\nip route add blackhole 10.66.0.0/16\n");
+  auto e = s.run("tcp 10.66.1.1:1 -> 192.168.1.1:80 iif vr syn");
+  CHECK(e.verdict.disposition == Disposition::deliver);
+  CHECK(e.verdict.reply == ReplyKind::none);
+  CHECK(ctr(e, Snmp::IpOutNoRoutes) == 1);
+  CHECK(ctr(e, Snmp::TcpExtListenDrops) == 1);
+  CHECK(ctr(e, Snmp::TcpOutSegs) == 0);
 }
 
 TEST_CASE("multicast to 224.0.0.1 (all hosts) is delivered; IpExtInMcastPkts [S §8.2]", "[kernel][local]") {
