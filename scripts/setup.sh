@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake ninja-build pkg-config libboost-graph-dev libfmt-dev nlohmann-json3-dev catch2
-      libbenchmark-dev iproute2 iptables nftables python3)
+      libbenchmark-dev iproute2 iptables nftables python3 libxml2-utils)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
