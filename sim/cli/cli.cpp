@@ -27,8 +27,8 @@ static const char* kUsage =
     "  kpath explain CONFIG... --packet SPEC [--set VAR=VALUE]... [--format text|json] [--host NS] [--kernel 6.1|6.6|6.12|6.13] [--lenient]\n"
     "  kpath graph [--format dot]\n"
     "  kpath config CONFIG... --export json\n"
-    "  kpath test CONFIG... --expect FILE [--junit FILE]\n"
-    "  kpath lint CONFIG...\n"
+    "  kpath test CONFIG... [--expect FILE] [--junit FILE] [--format text|json]\n"
+    "  kpath lint CONFIG... [--format text|json]\n"
     "  kpath live CONFIG... (--packet SPEC | --expect FILE) [--keep]\n"
     "  kpath route get ADDR [from ADDR] [iif DEV] [mark N] [tos N] [ipproto P] [sport N] [dport N] [fibmatch] -c CONFIG...\n"
     "packet SPEC: tcp 10.200.0.1:40000 -> 1.2.3.4:80 iif veth-server [syn|ack|fin|rst] [ttl N] [tos N] [len N] [mark N] ...\n";

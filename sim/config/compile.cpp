@@ -105,6 +105,8 @@ Net compile(const HostConfig& host, const KernelProfile& profile) {
         if (net.rules[i].pref == r.goto_pref) { r.goto_index = static_cast<int>(i); break; }
     }
     if (r.requires_fldissect() && r.iifname != "lo") net.fib_rules_require_fldissect++;
+    if (r.dscp && !profile.has_rule_dscp)  // FRA_DSCP arrived in 6.13: older kernels refuse the attribute
+      throw ConfigError(r.origin, fmt::format("Error: Unknown attribute type. (kernel {} has no `dscp` rule selector; it arrived in 6.13: use `tos`)", profile.name));
   }
 
   // Tables: kernel-derived routes first (they exist before any user route in a fresh host).

@@ -399,4 +399,16 @@ TEST_CASE("kernel profile 6.6: counters and route-input reasons of older kernels
   const std::string cfg = B + O + "sysctl -w net.ipv4.ip_forward=1\nip route add 10.0.0.0/8 via 172.16.0.2\niptables -P FORWARD DROP\n";
   auto d = Scenario(cfg, "", p).run(SYN);
   CHECK(ctr(d, Snmp::IpForwDatagrams) == 0);
+  // ≤6.6: a forwarded datagram counts IpOutRequests, there is no IpOutTransmits
+  auto f = Scenario(B + O + "sysctl -w net.ipv4.ip_forward=1\nip route add 10.0.0.0/8 via 172.16.0.2\n", "", p).run(SYN);
+  CHECK(f.verdict.disposition == Disposition::forward);
+  CHECK(ctr(f, Snmp::IpForwDatagrams) == 1);
+  CHECK(ctr(f, Snmp::IpOutRequests) == 1);
+  CHECK(ctr(f, Snmp::IpOutTransmits) == 0);
+  // the rule dscp selector needs 6.13
+  KernelProfile k612;
+  k612.name = "6.12";
+  k612.has_rule_dscp = false;
+  CHECK_THROWS_AS(Scenario(B + "ip rule add dscp 10 lookup 100\n", "", k612), ConfigError);
+  CHECK_NOTHROW(Scenario(B + "ip rule add dscp 10 lookup 100\n"));
 }
