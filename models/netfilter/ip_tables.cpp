@@ -4,6 +4,7 @@
 #include "models/icmp.hpp"
 #include "models/instantiate.hpp"
 #include "models/netfilter/nf_hook.hpp"
+#include "models/netfilter/nf_tproxy.hpp"
 #include "models/netfilter/xt_ext.hpp"
 #include "models/route.hpp"
 
@@ -239,18 +240,13 @@ TgResult target_run(const XtParams& par, const IptEntry& e, int& jump, T& t) {
     } else if constexpr (std::is_same_v<D, XtTproxy>) {
       // xt_TPROXY.c tproxy_tg4
       if (p.protocol != IPPROTO_TCP_ && p.protocol != IPPROTO_UDP_) return TgResult::DROP;
-      int sk = net.socks.lookup_established(p.protocol, p.saddr, p.sport, p.daddr, p.dport, par.in);
-      Ipv4Addr laddr = d.laddr;
-      if (laddr.is_zero()) {  // nf_tproxy_laddr4: first primary address of the in-dev, else daddr
-        const NetDevice* in = net.dev(par.in);
-        const InIfaddr* a = in ? in->primary_addr() : nullptr;
-        laddr = a ? a->local : p.daddr;
-      }
-      const uint16_t lport = d.lport ? d.lport : p.dport;
-      if (sk >= 0) {
+      const TproxyLookup lk = nf_tproxy_get_sock_v4(net, p, par.in, d.laddr, d.lport);
+      int sk = lk.sk;
+      const Ipv4Addr laddr = lk.laddr;
+      const uint16_t lport = lk.lport;
+      if (lk.established) {
         t.step("tproxy_tg4", e.target.origin, [&] { return fmt::format("established socket for the packet's own tuple: {}", sock_str(net, sk)); });
       } else {
-        sk = net.socks.lookup_listener(p.protocol, laddr, lport, par.in);
         t.step("nf_tproxy_get_sock_v4", e.target.origin, [&] {
           return sk >= 0 ? fmt::format("listener lookup on {}:{}: found {}", laddr, lport, sock_str(net, sk))
                          : fmt::format("listener lookup on {}:{}: no socket", laddr, lport);
@@ -302,13 +298,12 @@ TgResult target_run(const XtParams& par, const IptEntry& e, int& jump, T& t) {
       if (d.kind == XtNat::DNAT || d.kind == XtNat::REDIRECT) {
         Ipv4Addr na = p.daddr;
         if (d.kind == XtNat::REDIRECT) {
-          const NetDevice* in = net.dev(par.in);
-          const InIfaddr* a = in ? in->primary_addr() : nullptr;
-          if (par.hook == NF_INET_LOCAL_OUT) na = Ipv4Addr{0x7f000001};
-          else if (!a) {
+          const auto ra = nf_nat_redirect_addr(net, par.hook, par.in);
+          if (!ra) {
             t.step("redirect_tg4", e.target.origin, [&] { return std::string("in-device has no IPv4 address: NF_DROP"); }, StepKind::Drop);
             return TgResult::DROP;
-          } else na = a->local;
+          }
+          na = *ra;
         } else if (d.has_addr) na = d.addr_min;
         const uint16_t np = d.port_min ? d.port_min : p.dport;
         t.step(d.kind == XtNat::REDIRECT ? "redirect_tg4" : "xt_dnat_target_v2", e.target.origin, [&] {
@@ -319,10 +314,7 @@ TgResult target_run(const XtParams& par, const IptEntry& e, int& jump, T& t) {
         skb.nat_done = true;
       } else {
         Ipv4Addr na = d.addr_min;
-        if (d.kind == XtNat::MASQUERADE) {
-          const NetDevice* od = net.dev(par.out);
-          na = od ? inet_select_addr(net, *od, p.daddr) : Ipv4Addr{};
-        }
+        if (d.kind == XtNat::MASQUERADE) na = nf_nat_masquerade_addr(net, par.out, p.daddr);
         skb.snat_rule = 1;
         skb.snat_addr = na;
         skb.snat_origin = e.target.origin;

@@ -8,6 +8,7 @@
 #include "models/icmp.hpp"
 #include "models/instantiate.hpp"
 #include "models/netfilter/nf_hook.hpp"
+#include "models/netfilter/nf_tproxy.hpp"
 #include "models/route.hpp"
 
 namespace kpath::kernel {
@@ -275,18 +276,13 @@ struct RuleEval {
       if constexpr (T::enabled) why = fmt::format("meta l4proto {} is neither tcp nor udp", proto_text(p.protocol));
       return false;
     }
-    int sk = net.socks.lookup_established(p.protocol, p.saddr, p.sport, p.daddr, p.dport, pkt.in);
-    Ipv4Addr laddr = d.addr;
-    if (laddr.is_zero()) {  // nf_tproxy_laddr4: the in-dev's first primary address, else daddr
-      const NetDevice* in = net.dev(pkt.in);
-      const InIfaddr* a = in ? in->primary_addr() : nullptr;
-      laddr = a ? a->local : p.daddr;
-    }
-    const uint16_t lport = d.port ? d.port : p.dport;
-    if (sk >= 0) {
+    const TproxyLookup lk = nf_tproxy_get_sock_v4(net, p, pkt.in, d.addr, d.port);
+    int sk = lk.sk;
+    const Ipv4Addr laddr = lk.laddr;
+    const uint16_t lport = lk.lport;
+    if (lk.established) {
       t.step("nft_tproxy_eval_v4", e.origin, [&] { return fmt::format("established socket for the packet's own tuple: {}", sock_text(net, sk)); });
     } else {
-      sk = net.socks.lookup_listener(p.protocol, laddr, lport, pkt.in);
       t.step("nf_tproxy_get_sock_v4", e.origin, [&] {
         return sk >= 0 ? fmt::format("listener lookup on {}:{}: found {}", laddr, lport, sock_text(net, sk))
                        : fmt::format("listener lookup on {}:{}: no socket", laddr, lport);
@@ -315,14 +311,13 @@ struct RuleEval {
     if (d.kind == NftNat::Kind::dnat || d.kind == NftNat::Kind::redirect) {
       Ipv4Addr na = p.daddr;
       if (d.kind == NftNat::Kind::redirect) {
-        const NetDevice* in = net.dev(pkt.in);
-        const InIfaddr* a = in ? in->primary_addr() : nullptr;
-        if (pkt.hook == NF_INET_LOCAL_OUT) na = Ipv4Addr{0x7f000001};
-        else if (!a) {
+        const auto ra = nf_nat_redirect_addr(net, pkt.hook, pkt.in);
+        if (!ra) {
           t.step("nf_nat_redirect_ipv4", e.origin, [&] { return std::string("in-device has no IPv4 address: NF_DROP"); }, StepKind::Drop);
           close();
           return {NftVerdict::Code::drop, -1, e.origin};
-        } else na = a->local;
+        }
+        na = *ra;
       } else if (d.has_addr) na = d.addr_min;
       const uint16_t np = d.port_min ? d.port_min : p.dport;
       t.step(d.kind == NftNat::Kind::redirect ? "nft_redir_ipv4_eval" : "nft_nat_eval", e.origin, [&] {
@@ -333,10 +328,7 @@ struct RuleEval {
       skb.nat_done = true;
     } else {
       Ipv4Addr na = d.addr_min;
-      if (d.kind == NftNat::Kind::masquerade) {
-        const NetDevice* od = net.dev(pkt.out);
-        na = od ? inet_select_addr(net, *od, p.daddr) : Ipv4Addr{};
-      }
+      if (d.kind == NftNat::Kind::masquerade) na = nf_nat_masquerade_addr(net, pkt.out, p.daddr);
       skb.snat_rule = 1;
       skb.snat_addr = na;
       skb.snat_origin = e.origin;
