@@ -300,7 +300,15 @@ bool Lexer::directive_ahead() const {
   std::string_view rest = std::string_view(s_).substr(pos_);
   size_t n = rest.starts_with("#kpath") ? 6 : rest.starts_with("# kpath") ? 7 : 0;
   if (!n) return false;
-  return n == rest.size() || is_blank(rest[n]) || rest[n] == '\n' || rest[n] == ':';
+  if (!(n == rest.size() || is_blank(rest[n]) || rest[n] == '\n' || rest[n] == ':')) return false;
+  if (n == 6) return true;
+  // The spaced form `# kpath ...` is also how prose comments start ("# kpath reads this file"):
+  // it is a directive only when a directive keyword follows.
+  size_t i = n;
+  if (i < rest.size() && rest[i] == ':') ++i;
+  while (i < rest.size() && is_blank(rest[i])) ++i;
+  const std::string_view word = rest.substr(i, rest.find_first_of(" \t\n:", i) - i);
+  return word == "socket" || word == "expect";
 }
 
 void Lexer::comment() {

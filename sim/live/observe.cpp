@@ -117,9 +117,12 @@ SkbTrace follow_skb(const std::vector<TraceEvent>& ev, const std::string& cli_de
     if (e.ts > t1) break;
     if (e.event != "fib_table_lookup" || e.cpu != cpu || e.ts < t0) continue;
     if (e.field("iif") != std::to_string(in_ifindex) || e.body.find(src) == std::string::npos) continue;
+    if (e.body.find("-> " + src) != std::string::npos) continue;  // a reverse-path lookup (fib_validate_source)
     fib_lines.emplace_back(e.ts, fmt::format("[{:03}] {:.6f} fib_table_lookup: {}", e.cpu, e.ts, e.body));
     const int err = std::atoi(e.field("err").c_str());
-    if (!t.table && err != -11) {
+    // The last lookup that did not answer -EAGAIN decided: suppress_prefixlength/ifgroup discard
+    // earlier answers and the rule walk goes on (fib4_rule_suppress).
+    if (err != -11) {
       t.table = static_cast<uint32_t>(std::stoul(e.field("table")));
       t.table_err = err;
     }
@@ -173,6 +176,9 @@ void settle_disposition(Observation& o) {
   else if (t.end == "net_dev_xmit") {
     o.disposition = "forward";
     if (o.egress_dev.empty()) o.egress_dev = t.egress_dev;
+  } else if (t.end == "consume_skb" && t.location.rfind("ip_do_fragment", 0) == 0) {
+    // ip_fragment transmitted copies and consumed the original: a forward
+    o.disposition = "forward";
   } else if (t.end == "consume_skb") o.disposition = "deliver";
   else if (o.socket) o.disposition = "deliver";  // queued to a socket: freed only when read
   else if (!o.egress_dev.empty()) o.disposition = "forward";

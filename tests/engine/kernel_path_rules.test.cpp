@@ -1,6 +1,9 @@
 // Policy-routing selectors, route selection details and forwarding extras. Expectations follow
-// shared/kernel-path.md §9-§11 and §15 (source-read [S] unless a live scenario is cited [L]);
-// `kpath live` cross-checks these configs against the kernel.
+// shared/kernel-path.md §9-§11 and §15; the same configs and packets live in tests/live/fidelity/
+// (rule-from, rule-not-to, rule-iif, rule-oif, rule-fwmark-*, rule-tos, rule-ipproto-dport,
+// rule-uidrange, rule-nop-goto, rule-suppress-ifgroup, rule-unreachable-route-stops, route-metric,
+// redirect, frag, masquerade, forward-reject-rst), where ctest runs them through `kpath live`
+// against this machine's kernel and through `kpath test` offline: both must meet the expectations.
 #include <catch2/catch.hpp>
 #include "tests/support/run_script.hpp"
 

@@ -36,3 +36,17 @@ set_tests_properties(live.story_broken live.story_fixed live.story_expect live.s
                      RESOURCE_LOCK kpath_live
                      TIMEOUT 300
                      LABELS live)
+
+# Receive-path fidelity cases (tests/live/fidelity/NAME.sh + NAME.expect.json): each runs offline in
+# `kpath test` and against the kernel in `kpath live`, so the model and the kernel are pinned to the
+# same expectations.
+file(GLOB KPATH_LIVE_FIDELITY CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/fidelity/*.sh)
+foreach(cfg ${KPATH_LIVE_FIDELITY})
+  get_filename_component(name ${cfg} NAME_WE)
+  get_filename_component(dir ${cfg} DIRECTORY)
+  add_test(NAME live.fidelity.${name}
+           COMMAND ${KPATH_LIVE_RUN} $<TARGET_FILE:kpath> live ${cfg} --expect ${dir}/${name}.expect.json)
+  set_tests_properties(live.fidelity.${name} PROPERTIES WORKING_DIRECTORY ${PROJECT_SOURCE_DIR} SKIP_RETURN_CODE 77
+                       RESOURCE_LOCK kpath_live TIMEOUT 120 LABELS live)
+  add_test(NAME fidelity.offline.${name} COMMAND $<TARGET_FILE:kpath> test ${cfg} --expect ${dir}/${name}.expect.json)
+endforeach()
