@@ -62,6 +62,30 @@ std::vector<Hint> make_hints(const Net& net, const SkBuff& skb, const Verdict& v
     if (v.drop_function == "ip_forward" && tproxied && !(route && route->type == RTN_UNICAST && (tproxied || marked_rule)))
       h.push_back({"TPROXY attached a socket, but the packet was routed for forwarding and ip_forward drops such packets: route the marked packets to a local route", skb.sk_origin});
   }
+  // nft tproxy without a transparent socket does not drop: the rule breaks, its `meta mark set`
+  // never runs, and the packet is routed unmarked (kernel-path.md §17.1, T46).
+  if (skb.sk < 0 && (p.protocol == IPPROTO_TCP_ || p.protocol == IPPROTO_UDP_) && v.disposition != Disposition::deliver) {
+    for (const NftTable& tb : net.nft)
+      for (const NftChain& ch : tb.chains)
+        for (const NftRule& r : ch.rules)
+          for (const NftExpr& x : r.exprs) {
+            const auto* tp = std::get_if<NftTproxy>(&x.data);
+            if (!tp) continue;
+            const uint16_t port = tp->port ? tp->port : p.dport;
+            bool listener = false;
+            for (const Sock& so : net.socks.socks)
+              if (so.proto == p.protocol && so.lport == port && so.transparent &&
+                  (so.state == SockState::Listen || so.state == SockState::Bound)) listener = true;
+            if (listener) continue;
+            h.push_back({fmt::format("nft `{}` found no transparent socket on port {}: unlike xt TPROXY, nft tproxy does not drop — the rule "
+                                     "breaks, its `meta mark set` never runs, and the packet goes on unmarked (here: {}). Start the proxy with "
+                                     "IP_TRANSPARENT on port {} (in kpath: `#kpath socket {} {} 0.0.0.0:{} transparent`)",
+                                     x.text, port, v.disposition == Disposition::forward ? "forwarded directly" : "routed by the main table and dropped",
+                                     port, p.protocol == IPPROTO_TCP_ ? "tcp" : "udp", p.protocol == IPPROTO_TCP_ ? "listen" : "bind", port),
+                         x.origin});
+            return h;
+          }
+  }
   if (v.drop_reason == DropReason::NETFILTER_DROP) {
     const IptEntry* e = rule_with_target_origin(net, v.drop_origin);
     if (e && std::holds_alternative<XtTproxy>(e->target.data)) {

@@ -75,6 +75,9 @@ nft add rule filter divert tcp dport 80 tproxy to :8080 meta mark set 1 accept
   CHECK_FALSE(e.verdict.icmp);
   CHECK(has_step(e, "nft_tproxy_eval_v4", "NFT_BREAK, the rest of the rule (`meta mark set 1 accept`) does not run"));
   CHECK(has_step(e, "nft_do_chain", "end of the base chain, policy accept"));
+  bool hint = false;
+  for (auto& h : e.hints) if (h.text.find("nft tproxy does not drop") != std::string::npos) hint = true;
+  CHECK(hint);
 
   SECTION("forwarding on and a default route: forwarded unmarked (xt TPROXY would drop, T06)") {
     Scenario f(B + O + T46 + "sysctl -w net.ipv4.ip_forward=1\nip route add default via 172.16.0.2\n");
