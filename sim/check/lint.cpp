@@ -767,6 +767,20 @@ class Linter {
   }
 
   // ---- 127.0.0.0/8 destinations reached from outside without route_localnet ----
+  // Runs a packet towards 127.0.0.0/8 from a device without route_localnet; the witness counts
+  // only when the kernel model drops it as IP_LOCALNET.
+  bool localnet_witness(Sketch s, Witness& w, std::string& inname) {
+    if (s.iif.empty()) {
+      const NetDevice* in = pick_in_dev(net_, {}, false, [&](const NetDevice& x) { return !net_.conf(x, DevConfKey::route_localnet).value; });
+      if (in) s.iif = in->name;
+    }
+    w = run(finish(net_, s));
+    if (!w.ran || w.e.verdict.drop_reason != DropReason::IP_LOCALNET) return false;
+    const NetDevice* in = net_.dev(w.e.packet.iif);
+    inname = in ? in->name : "?";
+    return true;
+  }
+
   void localnet() {
     for (const XtRef& ref : pre_) {
       const auto* nat = std::get_if<XtNat>(&ref.entry->target.data);
@@ -774,14 +788,9 @@ class Linter {
       Sketch s;
       s.daddr_local = true;
       s = sketch_for(net_, ref, s);
-      if (s.iif.empty()) {
-        const NetDevice* in = pick_in_dev(net_, {}, false, [&](const NetDevice& x) { return !net_.conf(x, DevConfKey::route_localnet).value; });
-        if (in) s.iif = in->name;
-      }
-      Witness w = run(finish(net_, s));
-      if (!w.ran || w.e.verdict.drop_reason != DropReason::IP_LOCALNET) continue;
-      const NetDevice* in = net_.dev(w.e.packet.iif);
-      const std::string inname = in ? in->name : "?";
+      Witness w;
+      std::string inname;
+      if (!localnet_witness(s, w, inname)) continue;
       LintFinding f;
       f.id = "localnet-from-outside";
       f.severity = LintFinding::Severity::error;
@@ -802,14 +811,9 @@ class Linter {
         const FibRule* via_rule = rule_for_table(net_, id);
         Sketch s = via_rule ? sketch_for_rule(net_, *via_rule, true) : Sketch{};
         s.daddr = host_in(net_, fa.dst);
-        if (s.iif.empty()) {
-          const NetDevice* in = pick_in_dev(net_, {}, false, [&](const NetDevice& x) { return !net_.conf(x, DevConfKey::route_localnet).value; });
-          if (in) s.iif = in->name;
-        }
-        Witness w = run(finish(net_, s));
-        if (!w.ran || w.e.verdict.drop_reason != DropReason::IP_LOCALNET) continue;
-        const NetDevice* in = net_.dev(w.e.packet.iif);
-        const std::string inname = in ? in->name : "?";
+        Witness w;
+        std::string inname;
+        if (!localnet_witness(s, w, inname)) continue;
         LintFinding f;
         f.id = "localnet-from-outside";
         f.severity = LintFinding::Severity::warning;

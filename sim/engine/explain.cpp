@@ -17,28 +17,26 @@ std::string_view disposition_name(Disposition d) {
   return "drop";
 }
 
-// The call chain of a receive on a veth (softirq, process_backlog), below the drop location.
+// The call chain a skb:kfree_skb probe shows at each drop location, innermost first: the frames
+// above ip_rcv, then the softirq receive of a veth (process_backlog) below it.
 std::vector<std::string> kfree_skb_stack(std::string_view loc) {
-  static const std::vector<std::string> rx = {"__netif_receive_skb_one_core", "__netif_receive_skb", "process_backlog", "__napi_poll",
+  static const std::vector<std::string> rx = {"ip_rcv", "__netif_receive_skb_one_core", "__netif_receive_skb", "process_backlog", "__napi_poll",
                                               "net_rx_action", "handle_softirqs", "do_softirq", "__local_bh_enable_ip", "__dev_queue_xmit"};
+  static const std::vector<std::string> deliver = {"ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish"};
   std::vector<std::string> s{"kfree_skb_reason"};
-  auto add = [&](std::initializer_list<const char*> l) { for (auto* x : l) s.emplace_back(x); };
-  if (loc == "ip_error") add({"ip_error", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "ip_forward") add({"ip_forward", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "ip_rcv_finish_core") add({"ip_rcv_finish_core", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "ip_rcv_core") add({"ip_rcv_core", "ip_rcv"});
-  else if (loc == "nft_do_chain" || loc == "nf_hook_slow") add({loc == "nft_do_chain" ? "nft_do_chain" : "nf_hook_slow", "nf_hook_slow", "ip_rcv"});
-  else if (loc == "tcp_v4_do_rcv") add({"tcp_v4_do_rcv", "tcp_v4_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "tcp_rcv_state_process") add({"tcp_rcv_state_process", "tcp_v4_do_rcv", "tcp_v4_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "tcp_v4_rcv") add({"tcp_v4_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "__udp4_lib_rcv") add({"__udp4_lib_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "icmp_rcv") add({"icmp_rcv", "ip_protocol_deliver_rcu", "ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
-  else if (loc == "ip_local_deliver_finish") add({"ip_local_deliver_finish", "ip_local_deliver", "ip_rcv_finish", "ip_rcv"});
-  else add({std::string(loc).c_str()});
-  if (s.size() > 1 && s[1] == "nft_do_chain") s[2] = "nft_do_chain_ipv4";
-  for (auto& x : rx) s.push_back(x);
-  // de-duplicate a repeated nf_hook_slow for the legacy location
-  for (size_t i = 1; i + 1 < s.size(); ++i) if (s[i] == s[i + 1]) s.erase(s.begin() + static_cast<long>(i));
+  auto add = [&](std::initializer_list<std::string_view> l) { for (auto x : l) s.emplace_back(x); };
+  auto l4 = [&](std::initializer_list<std::string_view> l) {  // an L4 handler under local delivery
+    add(l);
+    s.insert(s.end(), deliver.begin(), deliver.end());
+  };
+  if (loc == "ip_error" || loc == "ip_forward" || loc == "ip_rcv_finish_core") add({loc, "ip_rcv_finish"});
+  else if (loc == "nft_do_chain") add({"nft_do_chain", "nft_do_chain_ipv4", "nf_hook_slow"});
+  else if (loc == "ip_local_deliver_finish") add({loc, "ip_local_deliver", "ip_rcv_finish"});
+  else if (loc == "tcp_rcv_state_process") l4({loc, "tcp_v4_do_rcv", "tcp_v4_rcv"});
+  else if (loc == "tcp_v4_do_rcv") l4({loc, "tcp_v4_rcv"});
+  else if (loc == "tcp_v4_rcv" || loc == "__udp4_lib_rcv" || loc == "icmp_rcv") l4({loc});
+  else if (loc != "ip_rcv") add({loc});  // ip_rcv_core, nf_hook_slow, ...
+  s.insert(s.end(), rx.begin(), rx.end());
   return s;
 }
 
